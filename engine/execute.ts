@@ -1,0 +1,654 @@
+/**
+ * The RxJS executor. A validated graph becomes one Observable per node (a ReplaySubject shared by every
+ * link that leaves it); nodes start as soon as their inputs are ready, so independent branches run
+ * concurrently. Streams flow through bounded, pull-based broadcasts; per-item nodes are mapped over them.
+ *
+ * Cold: subscribing to `executeGraph(doc, options)` starts the run, unsubscribing cancels it.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { forkJoin, Observable, of, ReplaySubject, Subject, mergeMap, type Subscription } from 'rxjs';
+import { cacheKeys, estimateBytes, LruCacheStore, type CacheEntry, type CacheStore } from './cache.js';
+import { NodeExecutionError, RunCancelledError } from './errors.js';
+import type { RunEvent, RunStatus } from './events.js';
+import type { GraphDocument, Link } from './graph.js';
+import { isLink } from './graph.js';
+import { inputMode, outputType, type InputSpec, type Logger, type NodeContext, type NodeDefinition } from './node.js';
+import { topologicalOrder } from './plan.js';
+import type { NodeRegistry } from './registry.js';
+import { Broadcast, fromArray, mapConcurrent, toAsyncIterable, zipByIndex, type Item } from './stream.js';
+import { summarize } from './summary.js';
+import { converter } from './types.js';
+import { assertValid } from './validate.js';
+
+/** Options of a run. */
+export interface RunOptions {
+  registry: NodeRegistry;
+  /** Where results are cached across runs; default: a process-wide 1 GiB LRU. */
+  cache?: CacheStore;
+  runId?: string;
+  /** Folder output nodes write into; default `./output`. */
+  outputDir?: string;
+  /** Shared services for nodes (model runtime, device locks). */
+  services?: Record<string, unknown>;
+  /** Aborting it cancels the run. */
+  signal?: AbortSignal;
+  /** Item-error policy for nodes that do not set `onItemError`. */
+  onItemError?: 'fail' | 'skip';
+  logger?: Logger;
+  /** Items a stream link may hold ahead of its consumer (default 4). */
+  window?: number;
+  /** A stream result larger than this is not cached (default 64 MiB). */
+  maxStreamCacheBytes?: number;
+  /** How long to wait for running nodes to stop after a cancel or failure (default 10 s). */
+  stopGraceMs?: number;
+}
+
+/** The raw outputs of a run's output nodes: a record per single node, a list of records per stream node. */
+export type RunOutputs = Record<string, Record<string, unknown> | Record<string, unknown>[]>;
+
+/** What a finished run reports. */
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  outputs: RunOutputs;
+  executed: number;
+  cached: number;
+  error?: { node?: string; nodeType?: string; message: string };
+}
+
+type Values = Record<string, unknown>;
+type NodeResult = { kind: 'single'; values: Values } | { kind: 'stream'; broadcast: Broadcast<Item<Values>> };
+
+const SKIP = Symbol('skipped item');
+const defaultCache = new LruCacheStore(1024 * 1024 * 1024);
+const silentLogger: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
+
+/** The process-wide default cache used when a run gives none. */
+export function defaultCacheStore(): CacheStore {
+  return defaultCache;
+}
+
+/**
+ * Runs a graph as a cold Observable of events; the last is `run-finished`. Validation errors are thrown
+ * at subscription as GraphValidationError.
+ * @example executeGraph(doc, { registry }).subscribe((e) => console.log(e.type));
+ */
+export function executeGraph(doc: GraphDocument, options: RunOptions, onResult?: (result: RunResult) => void): Observable<RunEvent> {
+  return new Observable<RunEvent>((subscriber) => {
+    const execution = new Execution(doc, options);
+    const sub = execution.events.subscribe(subscriber);
+    execution.start().then(onResult, (error) => subscriber.error(error));
+    return () => {
+      execution.cancel();
+      sub.unsubscribe();
+    };
+  });
+}
+
+/** One run of one graph. */
+class Execution {
+  readonly events = new Subject<RunEvent>();
+  readonly runId: string;
+  private readonly controller = new AbortController();
+  private readonly cache: CacheStore;
+  private readonly order: string[];
+  private readonly keys: Map<string, string>;
+  private readonly defs = new Map<string, NodeDefinition>();
+  private readonly streaming = new Map<string, boolean>();
+  private readonly needed = new Set<string>();
+  private readonly hits = new Map<string, CacheEntry>();
+  private readonly consumers = new Map<string, number>();
+  private readonly results = new Map<string, ReplaySubject<NodeResult>>();
+  private readonly outputs: RunOutputs = {};
+  private readonly active = new Set<Promise<unknown>>();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly broadcasts: Array<Broadcast<unknown>> = [];
+  private readonly startedAt = Date.now();
+  private failure: NodeExecutionError | undefined;
+  private cancelled = false;
+  private executed = 0;
+  private cachedCount = 0;
+  private scratch: string | undefined;
+
+  constructor(
+    private readonly doc: GraphDocument,
+    private readonly options: RunOptions,
+  ) {
+    assertValid(doc, options.registry);
+    this.runId = options.runId ?? randomUUID();
+    this.cache = options.cache ?? defaultCache;
+    this.order = topologicalOrder(doc).order;
+    for (const id of this.order) this.defs.set(id, options.registry.get(doc.nodes[id]!.type)!);
+    this.keys = cacheKeys(doc, this.order, options.registry);
+    this.planStreams();
+    this.planNeeds();
+    this.controller.signal.addEventListener('abort', () => {
+      for (const b of this.broadcasts) b.abort(new StoppedError());
+    });
+  }
+
+  private broadcast(id: string, source: AsyncIterable<Item<Values>>): Broadcast<Item<Values>> {
+    const b = new Broadcast(source, this.consumers.get(id) ?? 0, this.options.window);
+    this.broadcasts.push(b as Broadcast<unknown>);
+    if (this.controller.signal.aborted) b.abort(new StoppedError());
+    return b;
+  }
+
+  /** A node yields a stream when it is a stream node or is mapped over a stream (an `each` input). */
+  private planStreams(): void {
+    for (const id of this.order) {
+      const def = this.defs.get(id)!;
+      const mapped = this.inputLinks(id).some(([name, link]) => inputMode(def.inputs[name]) === 'each' && this.streaming.get(link.from));
+      this.streaming.set(id, typeof def.stream === 'function' || mapped);
+    }
+  }
+
+  /** Walks back from the output nodes; a cached node's upstream is not needed. */
+  private planNeeds(): void {
+    for (const id of this.order) if (this.defs.get(id)!.output) this.needed.add(id);
+    for (let i = this.order.length - 1; i >= 0; i--) {
+      const id = this.order[i]!;
+      if (!this.needed.has(id)) continue;
+      const entry = this.cache.get(this.keys.get(id)!);
+      if (entry && entry.kind === (this.streaming.get(id) ? 'stream' : 'single')) {
+        this.hits.set(id, entry);
+        continue;
+      }
+      for (const [, link] of this.inputLinks(id)) this.needed.add(link.from);
+    }
+    for (const id of this.needed) {
+      if (this.hits.has(id)) continue;
+      for (const [, link] of this.inputLinks(id)) {
+        if (this.streaming.get(link.from)) this.consumers.set(link.from, (this.consumers.get(link.from) ?? 0) + 1);
+      }
+    }
+    for (const id of this.needed) if (this.defs.get(id)!.output && this.streaming.get(id)) this.consumers.set(id, (this.consumers.get(id) ?? 0) + 1);
+  }
+
+  private inputLinks(id: string): Array<[string, Link]> {
+    const out: Array<[string, Link]> = [];
+    for (const [name, value] of Object.entries(this.doc.nodes[id]!.inputs ?? {})) if (isLink(value)) out.push([name, value]);
+    return out;
+  }
+
+  private emit(event: RunEvent): void {
+    this.events.next(event);
+  }
+
+  private nodeEvent(id: string) {
+    return { runId: this.runId, time: Date.now(), node: id, nodeType: this.doc.nodes[id]!.type };
+  }
+
+  cancel(): void {
+    if (this.controller.signal.aborted) return;
+    this.cancelled = true;
+    this.controller.abort(new RunCancelledError());
+  }
+
+  /** Runs to the end; resolves with the result (never rejects for node failures). */
+  async start(): Promise<RunResult> {
+    const external = this.options.signal;
+    const onAbort = () => this.cancel();
+    if (external?.aborted) this.cancel();
+    external?.addEventListener('abort', onAbort, { once: true });
+    this.emit({ type: 'run-started', runId: this.runId, time: Date.now(), nodes: this.needed.size, cached: this.hits.size });
+    try {
+      const outputsDone: Array<Promise<void>> = [];
+      for (const id of this.order) {
+        if (!this.needed.has(id)) continue;
+        const subject = new ReplaySubject<NodeResult>(1);
+        this.results.set(id, subject);
+        const upstream = [...new Set(this.inputLinks(id).map(([, l]) => l.from))];
+        const ready$ = upstream.length && !this.hits.has(id) ? forkJoin(upstream.map((u) => this.results.get(u)!)) : of([]);
+        this.subscriptions.push(ready$.pipe(mergeMap(() => this.track(this.produce(id)))).subscribe(subject));
+        if (this.defs.get(id)!.output) outputsDone.push(this.collectOutput(id, subject));
+      }
+      const aborted = new Promise<void>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([Promise.all(outputsDone), aborted]);
+      await this.settleActive();
+    } finally {
+      external?.removeEventListener('abort', onAbort);
+      for (const s of this.subscriptions) s.unsubscribe();
+      if (this.scratch) await rm(this.scratch, { recursive: true, force: true }).catch(() => undefined);
+    }
+    return this.finish();
+  }
+
+  private async settleActive(): Promise<void> {
+    const grace = this.options.stopGraceMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)));
+    // Nodes may start more work while settling (a stream pulled late); loop until quiet.
+    while (this.active.size) {
+      const before = this.active.size;
+      const done = await Promise.race([Promise.allSettled([...this.active]).then(() => true), timeout.then(() => false)]);
+      if (!done) {
+        this.options.logger?.warn(`${this.active.size} node task(s) did not stop within ${grace} ms`);
+        break;
+      }
+      if (this.active.size === before) break;
+    }
+    clearTimeout(timer);
+  }
+
+  private finish(): RunResult {
+    const status: RunStatus = this.failure ? 'failed' : this.cancelled ? 'cancelled' : 'succeeded';
+    const error = this.failure
+      ? { node: this.failure.node, nodeType: this.failure.nodeType, message: this.failure.message }
+      : this.cancelled
+        ? { message: 'the run was cancelled' }
+        : undefined;
+    this.emit({
+      type: 'run-finished',
+      runId: this.runId,
+      time: Date.now(),
+      status,
+      ...(error ? { error } : {}),
+      executed: this.executed,
+      cached: this.cachedCount,
+      ms: Date.now() - this.startedAt,
+    });
+    this.events.complete();
+    return { runId: this.runId, status, outputs: this.outputs, executed: this.executed, cached: this.cachedCount, ...(error ? { error } : {}) };
+  }
+
+  /** Keeps a promise in the active set until it settles. */
+  private track<X>(promise: Promise<X>): Promise<X> {
+    this.active.add(promise);
+    const remove = () => this.active.delete(promise);
+    promise.then(remove, remove);
+    return promise;
+  }
+
+  private fail(error: NodeExecutionError): void {
+    if (this.failure || this.cancelled) return;
+    this.failure = error;
+    this.controller.abort(error);
+  }
+
+  /** Records an output node's result: its values, or every item of its stream. */
+  private async collectOutput(id: string, subject: Observable<NodeResult>): Promise<void> {
+    let result: NodeResult;
+    try {
+      result = await new Promise<NodeResult>((resolve, reject) => subject.subscribe({ next: resolve, error: reject }));
+    } catch {
+      return; // the failure is reported by the node that failed
+    }
+    if (result.kind === 'single') {
+      this.outputs[id] = result.values;
+      return;
+    }
+    const items: Values[] = [];
+    this.outputs[id] = items;
+    const iterator = result.broadcast.consumer();
+    try {
+      for await (const item of iterator) items.push(item.value);
+    } catch {
+      // reported by the node that failed
+    }
+  }
+
+  /** Produces a node's result: from the cache, by running it once, or as a stream. */
+  private async produce(id: string): Promise<NodeResult> {
+    const hit = this.hits.get(id);
+    const def = this.defs.get(id)!;
+    if (hit) {
+      this.cachedCount++;
+      const summary = hit.kind === 'single' ? this.summarizeValues(def, hit.values) : this.summarizeItems(def, hit.items);
+      this.emit({ ...this.nodeEvent(id), type: 'node-cached', outputs: summary, ...(hit.kind === 'stream' ? { items: hit.items.length } : {}) });
+      if (hit.kind === 'single') return { kind: 'single', values: hit.values };
+      const indexed = hit.items.map((value, index) => ({ index, value }));
+      return { kind: 'stream', broadcast: this.broadcast(id, fromArray(indexed)) };
+    }
+    if (this.streaming.get(id)) {
+      return { kind: 'stream', broadcast: this.broadcast(id, this.streamSource(id)) };
+    }
+    return { kind: 'single', values: await this.runSingle(id) };
+  }
+
+  private context(id: string, item?: number): NodeContext {
+    const self = this;
+    let lastProgress = 0;
+    const log = this.options.logger ?? silentLogger;
+    const prefix = `[${id}${item === undefined ? '' : `#${item}`}] `;
+    return {
+      runId: this.runId,
+      nodeId: id,
+      signal: this.controller.signal,
+      outputDir: resolve(this.options.outputDir ?? 'output'),
+      services: this.options.services ?? {},
+      log: { info: (m) => log.info(prefix + m), warn: (m) => log.warn(prefix + m), debug: (m) => log.debug(prefix + m) },
+      progress(value, max) {
+        const now = Date.now();
+        if (value < max && now - lastProgress < 50) return;
+        lastProgress = now;
+        self.emit({ ...self.nodeEvent(id), type: 'node-progress', value, max });
+      },
+      preview(image) {
+        self.emit({ ...self.nodeEvent(id), type: 'node-preview', image });
+      },
+      metric(name, step, value) {
+        self.emit({ ...self.nodeEvent(id), type: 'node-metric', name, step, value });
+      },
+      async scratchDir() {
+        self.scratch ??= await mkdtemp(join(tmpdir(), `cinegraph-${self.runId.slice(0, 8)}-`));
+        const dir = join(self.scratch, id.replace(/[^\w.-]/g, '_'));
+        await mkdir(dir, { recursive: true });
+        return dir;
+      },
+    };
+  }
+
+  /** The value a link carries into an input, converted to the input's type. */
+  private linkValue(values: Values, link: Link, spec: InputSpec): unknown {
+    const fromType = outputType(this.defs.get(link.from)!.outputs[link.output]).id;
+    const convert = converter(fromType, spec.type.id);
+    const value = values[link.output];
+    return convert ? convert(value) : value;
+  }
+
+  /**
+   * Gathers a node's inputs. Single upstream values, literals and defaults are resolved; stream links are
+   * claimed here (one consumer slot per link) and returned separately for the `each` inputs.
+   */
+  private async gatherInputs(id: string, claimed: Array<AsyncIterator<unknown>>): Promise<{ fixed: Values; each: Array<[string, AsyncIterator<Item<unknown>>]> }> {
+    const def = this.defs.get(id)!;
+    const given = this.doc.nodes[id]!.inputs ?? {};
+    const fixed: Values = {};
+    const each: Array<[string, AsyncIterator<Item<unknown>>]> = [];
+    for (const [name, spec] of Object.entries(def.inputs) as Array<[string, InputSpec]>) {
+      const value = given[name];
+      const mode = inputMode(spec);
+      if (!isLink(value)) {
+        const literal = value ?? spec.default;
+        if (mode === 'list') fixed[name] = literal === undefined ? [] : Array.isArray(literal) ? literal : [literal];
+        else if (mode === 'stream') fixed[name] = fromArray(literal === undefined ? [] : Array.isArray(literal) ? literal : [literal]);
+        else fixed[name] = literal;
+        continue;
+      }
+      const upstream = await firstValue(this.results.get(value.from)!);
+      if (upstream.kind === 'single') {
+        const v = this.linkValue(upstream.values, value, spec);
+        fixed[name] = mode === 'list' ? [v] : mode === 'stream' ? fromArray([v]) : v;
+        continue;
+      }
+      const iterator = upstream.broadcast.consumer();
+      claimed.push(iterator);
+      const projected = this.project(iterator, value, spec);
+      if (mode === 'each') each.push([name, projected]);
+      else if (mode === 'list') {
+        const items: unknown[] = [];
+        for (let r = await projected.next(); !r.done; r = await projected.next()) items.push(r.value.value);
+        fixed[name] = items;
+      } else fixed[name] = valuesOf(projected);
+    }
+    return { fixed, each };
+  }
+
+  private project(iterator: AsyncIterator<Item<Values>>, link: Link, spec: InputSpec): AsyncIterator<Item<unknown>> {
+    const self = this;
+    return (async function* () {
+      try {
+        for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+          yield { index: r.value.index, value: self.linkValue(r.value.value, link, spec) };
+        }
+      } finally {
+        await iterator.return?.();
+      }
+    })();
+  }
+
+  /** Runs a single (non-mapped) node once. */
+  private async runSingle(id: string): Promise<Values> {
+    const def = this.defs.get(id)!;
+    const claimed: Array<AsyncIterator<unknown>> = [];
+    let inputs: Values | undefined;
+    try {
+      inputs = (await this.gatherInputs(id, claimed)).fixed;
+      this.throwIfStopped();
+      this.emit({ ...this.nodeEvent(id), type: 'node-started' });
+      const started = Date.now();
+      this.executed++;
+      const values = await this.invokeRun(id, def, inputs);
+      this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: this.sizeOfValues(def, values) });
+      this.emit({ ...this.nodeEvent(id), type: 'node-output', outputs: this.summarizeValues(def, values), ms: Date.now() - started });
+      return values;
+    } catch (error) {
+      throw this.nodeFailure(id, error, inputs);
+    } finally {
+      await Promise.allSettled(claimed.map((c) => c.return?.()));
+    }
+  }
+
+  /** Calls `run` with a frozen snapshot of its inputs and checks the result. */
+  private async invokeRun(id: string, def: NodeDefinition, inputs: Values, item?: number): Promise<Values> {
+    // Snapshot the inputs: `run` is async and must not see later changes, nor change what others see.
+    const snapshot = Object.freeze({ ...inputs });
+    const result = (await def.run!(snapshot as never, this.context(id, item))) as Values;
+    return this.checkResult(def, result);
+  }
+
+  private checkResult(def: NodeDefinition, result: unknown): Values {
+    if (typeof result !== 'object' || result === null) throw new Error(`${def.type} returned ${String(result)} instead of an object of outputs`);
+    for (const name of Object.keys(def.outputs)) {
+      if (!(name in result)) throw new Error(`${def.type} returned no output "${name}"`);
+    }
+    return result as Values;
+  }
+
+  /** The source generator of a streaming node: a stream node's items, or a node mapped over its stream inputs. */
+  private streamSource(id: string): AsyncIterable<Item<Values>> {
+    const self = this;
+    const def = this.defs.get(id)!;
+    return {
+      [Symbol.asyncIterator]: () => {
+        let finish!: () => void;
+        void this.track(new Promise<void>((r) => (finish = r)));
+        return (async function* () {
+          const claimed: Array<AsyncIterator<unknown>> = [];
+          const recorded: Values[] = [];
+          let recordBytes = 0;
+          let recording = true;
+          let count = 0;
+          let lastItems = 0;
+          let fixed: Values | undefined;
+          const started = Date.now();
+          let completed = false;
+          try {
+            const gathered = await self.gatherInputs(id, claimed);
+            fixed = gathered.fixed;
+            self.throwIfStopped();
+            self.emit({ ...self.nodeEvent(id), type: 'node-started' });
+            self.executed++;
+            for await (const item of self.items(id, def, gathered.fixed, gathered.each)) {
+              count++;
+              if (recording) {
+                recordBytes += self.sizeOfValues(def, item.value);
+                if (recordBytes > (self.options.maxStreamCacheBytes ?? 64 * 1024 * 1024)) {
+                  recording = false;
+                  recorded.length = 0;
+                } else recorded.push(item.value);
+              }
+              const now = Date.now();
+              if (now - lastItems >= 100) {
+                lastItems = now;
+                self.emit({ ...self.nodeEvent(id), type: 'node-items', count });
+              }
+              yield item;
+            }
+            completed = true;
+            if (recording) self.cache.set(self.keys.get(id)!, { kind: 'stream', items: recorded, bytes: recordBytes });
+            self.emit({ ...self.nodeEvent(id), type: 'node-output', outputs: self.summarizeItems(def, recording ? recorded : []), items: count, ms: Date.now() - started });
+          } catch (error) {
+            throw self.nodeFailure(id, error, fixed);
+          } finally {
+            if (!completed && !self.controller.signal.aborted) {
+              self.emit({ ...self.nodeEvent(id), type: 'node-output', outputs: [], items: count, ms: Date.now() - started });
+            }
+            await Promise.allSettled(claimed.map((c) => c.return?.()));
+            finish();
+          }
+        })()[Symbol.asyncIterator]();
+      },
+    };
+  }
+
+  /** The items of a streaming node. */
+  private async *items(id: string, def: NodeDefinition, fixed: Values, each: Array<[string, AsyncIterator<Item<unknown>>]>): AsyncGenerator<Item<Values>> {
+    const policy = this.doc.nodes[id]!.onItemError ?? this.options.onItemError ?? 'fail';
+    if (each.length === 0) {
+      // A stream node fed only by single values.
+      let index = 0;
+      for await (const value of toAsyncIterable(def.stream!(Object.freeze({ ...fixed }) as never, this.context(id)))) {
+        this.throwIfStopped();
+        yield { index: index++, value: this.checkResult(def, value) };
+      }
+      return;
+    }
+    const zipped = zipByIndex(each.map(([, it]) => it));
+    const inputsOf = (item: Item<unknown[]>): Values => {
+      const inputs = { ...fixed };
+      each.forEach(([name], k) => (inputs[name] = item.value[k]));
+      return inputs;
+    };
+    if (typeof def.stream === 'function') {
+      // A stream node mapped over a stream: each item opens a sub-stream; the results are concatenated.
+      let index = 0;
+      for await (const item of zipped) {
+        try {
+          for await (const value of toAsyncIterable(def.stream(Object.freeze(inputsOf(item)) as never, this.context(id, item.index)))) {
+            this.throwIfStopped();
+            yield { index: index++, value: this.checkResult(def, value) };
+          }
+        } catch (error) {
+          if (policy !== 'skip' || this.controller.signal.aborted) throw withItem(error, item.index);
+          this.skipped(id, item.index, error);
+        }
+      }
+      return;
+    }
+    const concurrency = this.doc.nodes[id]!.concurrency ?? def.concurrency ?? 1;
+    const mapped = mapConcurrent(
+      zipped,
+      async (item): Promise<Item<Values> | typeof SKIP> => {
+        this.throwIfStopped();
+        try {
+          return { index: item.index, value: await this.invokeRun(id, def, inputsOf(item), item.index) };
+        } catch (error) {
+          if (policy !== 'skip' || this.controller.signal.aborted) throw withItem(error, item.index);
+          this.skipped(id, item.index, error);
+          return SKIP;
+        }
+      },
+      concurrency,
+    );
+    for await (const result of mapped) if (result !== SKIP) yield result;
+  }
+
+  private skipped(id: string, item: number, error: unknown): void {
+    this.emit({ ...this.nodeEvent(id), type: 'node-item-skipped', item, message: messageOf(error) });
+  }
+
+  private throwIfStopped(): void {
+    if (this.controller.signal.aborted) throw new StoppedError();
+  }
+
+  /** Turns any error into the node's failure (reported once) or passes an upstream failure through. */
+  private nodeFailure(id: string, error: unknown, inputs: Values | undefined): unknown {
+    if (error instanceof NodeExecutionError || error instanceof StoppedError) return error;
+    if (this.controller.signal.aborted) return new StoppedError();
+    const def = this.defs.get(id)!;
+    const item = (error as { item?: number })?.item;
+    const summary = inputs ? this.summarizeInputs(def, inputs) : {};
+    const failure = new NodeExecutionError(id, def.type, messageOf(error), summary, item, { cause: error });
+    this.emit({
+      ...this.nodeEvent(id),
+      type: 'node-error',
+      message: messageOf(error),
+      detail: { inputs: summary, ...(item === undefined ? {} : { item }), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) },
+    });
+    this.fail(failure);
+    return failure;
+  }
+
+  private summarizeValues(def: NodeDefinition, values: Values): unknown {
+    const out: Values = {};
+    for (const [name, spec] of Object.entries(def.outputs)) out[name] = summarize(values[name], outputType(spec as never));
+    return out;
+  }
+
+  private summarizeItems(def: NodeDefinition, items: Values[]): unknown {
+    return items.slice(0, 100).map((v) => this.summarizeValues(def, v));
+  }
+
+  private summarizeInputs(def: NodeDefinition, inputs: Values): unknown {
+    const out: Values = {};
+    for (const [name, spec] of Object.entries(def.inputs) as Array<[string, InputSpec]>) {
+      const value = inputs[name];
+      out[name] = value && typeof value === 'object' && Symbol.asyncIterator in value ? '(stream)' : summarize(value, spec.type);
+    }
+    return out;
+  }
+
+  private sizeOfValues(def: NodeDefinition, values: Values): number {
+    let total = 64;
+    for (const [name, spec] of Object.entries(def.outputs)) {
+      const type = outputType(spec as never);
+      const value = values[name];
+      total += type.sizeOf && value !== undefined && value !== null ? type.sizeOf(value) : estimateBytes(value);
+    }
+    return total;
+  }
+}
+
+/** Thrown inside nodes that notice the run stopped; never reported as a node failure. */
+class StoppedError extends Error {
+  constructor() {
+    super('stopped');
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function withItem(error: unknown, item: number): unknown {
+  if (error && typeof error === 'object' && !(error instanceof NodeExecutionError)) {
+    try {
+      (error as { item?: number }).item ??= item;
+    } catch {
+      // frozen error objects keep their shape
+    }
+  }
+  return error;
+}
+
+function firstValue<X>(subject: Observable<X>): Promise<X> {
+  return new Promise<X>((resolve, reject) => {
+    const sub = subject.subscribe({
+      next: (v) => {
+        resolve(v);
+        queueMicrotask(() => sub.unsubscribe());
+      },
+      error: reject,
+    });
+  });
+}
+
+function valuesOf<T>(iterator: AsyncIterator<Item<T>>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const r = await iterator.next();
+        return r.done ? { done: true, value: undefined } : { done: false, value: r.value.value };
+      },
+      return: async () => {
+        await iterator.return?.();
+        return { done: true, value: undefined };
+      },
+    }),
+  };
+}

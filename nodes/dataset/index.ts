@@ -1,0 +1,7 @@
+/** The "dataset" node pack. */
+import type { NodePack } from '../../engine/index.js';
+
+export const datasetPack: NodePack = {
+  name: 'dataset',
+  nodes: [],
+};

@@ -1,0 +1,21 @@
+/**
+ * Every built-in node pack. Registries are data: add a pack here and every face (CLI, server, editor) has it.
+ * @example const registry = builtinRegistry(); registry.get('image/load');
+ */
+import { NodeRegistry, type NodePack } from '../engine/index.js';
+import { corePack } from './core/index.js';
+import { imagePack } from './image/index.js';
+import { videoPack } from './video/index.js';
+import { maskPack } from './mask/index.js';
+import { sessionPack } from './session/index.js';
+import { datasetPack } from './dataset/index.js';
+
+/** The packs shipped with cinegraph, in catalog order. */
+export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack, maskPack, sessionPack, datasetPack];
+
+/** A registry holding every built-in pack (plus any extra packs given). */
+export function builtinRegistry(extra: readonly NodePack[] = []): NodeRegistry {
+  const registry = new NodeRegistry();
+  for (const pack of [...builtinPacks, ...extra]) registry.addPack(pack);
+  return registry;
+}

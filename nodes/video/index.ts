@@ -1,0 +1,7 @@
+/** The "video" node pack. */
+import type { NodePack } from '../../engine/index.js';
+
+export const videoPack: NodePack = {
+  name: 'video',
+  nodes: [],
+};
