@@ -9,6 +9,8 @@ import type { NodeRegistry } from './registry.js';
 
 /** Where cached node results live. */
 export interface CacheStore {
+  /** False for a store that keeps nothing, so the executor can skip measuring results. */
+  readonly active: boolean;
   get(key: string): CacheEntry | undefined;
   set(key: string, entry: CacheEntry): void;
   delete(key: string): void;
@@ -25,6 +27,7 @@ export type CacheEntry = { kind: 'single'; values: Record<string, unknown>; byte
  * @example const cache = new LruCacheStore(512 * 1024 * 1024);
  */
 export class LruCacheStore implements CacheStore {
+  readonly active = true;
   private readonly entries = new Map<string, CacheEntry>();
   private bytes = 0;
   private hits = 0;
@@ -79,6 +82,7 @@ export class LruCacheStore implements CacheStore {
  * @example runGraph(doc, { cache: new NullCacheStore() })
  */
 export class NullCacheStore implements CacheStore {
+  readonly active = false;
   get(): undefined {
     return undefined;
   }
@@ -117,11 +121,13 @@ export function cacheKeys(doc: GraphDocument, order: string[], registry: NodeReg
       keys.set(id, `volatile:${randomUUID()}`);
       continue;
     }
-    const inputs: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(node.inputs ?? {})) {
-      inputs[name] = isLink(value) ? { link: keys.get(value.from), output: value.output } : { value };
+    // Sorted input names, each with its literal (JSON) or its upstream key and output: equal inputs, equal keys.
+    const given = node.inputs ?? {};
+    let material = `${node.type}\u0000${def.version ?? 1}\u0000${node.onItemError ?? 'fail'}`;
+    for (const name of Object.keys(given).sort()) {
+      const value = given[name];
+      material += isLink(value) ? `\u0000${name}\u0001${keys.get(value.from)}\u0001${value.output}` : `\u0000${name}\u0002${stableStringify(value)}`;
     }
-    const material = stableStringify([node.type, def.version ?? 1, node.onItemError ?? 'fail', inputs]);
     keys.set(id, createHash('sha1').update(material).digest('base64url'));
   }
   return keys;

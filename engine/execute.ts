@@ -5,11 +5,12 @@
  *
  * Cold: subscribing to `executeGraph(doc, options)` starts the run, unsubscribing cancels it.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { forkJoin, Observable, of, ReplaySubject, Subject, mergeMap, type Subscription } from 'rxjs';
+import { RunContext, lazyScratch, type ContextHost } from './context.js';
 import { cacheKeys, estimateBytes, LruCacheStore, type CacheEntry, type CacheStore } from './cache.js';
 import { NodeExecutionError, RunCancelledError } from './errors.js';
 import type { RunEvent, RunStatus } from './events.js';
@@ -78,6 +79,14 @@ export function defaultCacheStore(): CacheStore {
  */
 export function executeGraph(doc: GraphDocument, options: RunOptions, onResult?: (result: RunResult) => void): Observable<RunEvent> {
   return new Observable<RunEvent>((subscriber) => {
+    assertValid(doc, options.registry);
+    return executeValidated(doc, options, onResult).subscribe(subscriber);
+  });
+}
+
+/** executeGraph for a document the caller has already validated against the same registry. */
+export function executeValidated(doc: GraphDocument, options: RunOptions, onResult?: (result: RunResult) => void): Observable<RunEvent> {
+  return new Observable<RunEvent>((subscriber) => {
     const execution = new Execution(doc, options);
     const sub = execution.events.subscribe(subscriber);
     execution.start().then(onResult, (error) => subscriber.error(error));
@@ -106,25 +115,47 @@ class Execution {
   private readonly active = new Set<Promise<unknown>>();
   private readonly subscriptions: Subscription[] = [];
   private readonly broadcasts: Array<Broadcast<unknown>> = [];
+  private readonly links = new Map<string, Array<[string, Link]>>();
   private readonly startedAt = Date.now();
   private failure: NodeExecutionError | undefined;
   private cancelled = false;
   private executed = 0;
   private cachedCount = 0;
-  private scratch: string | undefined;
+  private readonly scratch: ReturnType<typeof lazyScratch>;
+  private readonly host: ContextHost;
+  /** Results of nodes that have produced one; filled before any dependant starts. */
+  private readonly resolved = new Map<string, NodeResult>();
 
   constructor(
     private readonly doc: GraphDocument,
     private readonly options: RunOptions,
   ) {
-    assertValid(doc, options.registry);
     this.runId = options.runId ?? randomUUID();
+    this.scratch = lazyScratch(this.runId);
+    const self = this;
+    this.host = {
+      runId: this.runId,
+      signal: this.controller.signal,
+      outputDir: resolve(options.outputDir ?? 'output'),
+      services: options.services ?? {},
+      logger: options.logger ?? silentLogger,
+      emit: (event) => this.emit(event),
+      nodeType: (id) => this.doc.nodes[id]!.type,
+      scratchRoot: () => self.scratch.get(),
+    };
     this.cache = options.cache ?? defaultCache;
     this.order = topologicalOrder(doc).order;
-    for (const id of this.order) this.defs.set(id, options.registry.get(doc.nodes[id]!.type)!);
+    for (const id of this.order) {
+      this.defs.set(id, options.registry.get(doc.nodes[id]!.type)!);
+      const links: Array<[string, Link]> = [];
+      for (const [name, value] of Object.entries(doc.nodes[id]!.inputs ?? {})) if (isLink(value)) links.push([name, value]);
+      this.links.set(id, links);
+    }
     this.keys = cacheKeys(doc, this.order, options.registry);
     this.planStreams();
     this.planNeeds();
+    // Every running node may listen to the run's signal; that is by design, not a leak.
+    setMaxListeners(0, this.controller.signal);
     this.controller.signal.addEventListener('abort', () => {
       for (const b of this.broadcasts) b.abort(new StoppedError());
     });
@@ -169,9 +200,7 @@ class Execution {
   }
 
   private inputLinks(id: string): Array<[string, Link]> {
-    const out: Array<[string, Link]> = [];
-    for (const [name, value] of Object.entries(this.doc.nodes[id]!.inputs ?? {})) if (isLink(value)) out.push([name, value]);
-    return out;
+    return this.links.get(id)!;
   }
 
   private emit(event: RunEvent): void {
@@ -202,8 +231,10 @@ class Execution {
         const subject = new ReplaySubject<NodeResult>(1);
         this.results.set(id, subject);
         const upstream = [...new Set(this.inputLinks(id).map(([, l]) => l.from))];
-        const ready$ = upstream.length && !this.hits.has(id) ? forkJoin(upstream.map((u) => this.results.get(u)!)) : of([]);
-        this.subscriptions.push(ready$.pipe(mergeMap(() => this.track(this.produce(id)))).subscribe(subject));
+        const ready$: Observable<unknown> =
+          this.hits.has(id) || upstream.length === 0 ? of(null) : upstream.length === 1 ? this.results.get(upstream[0]!)! : forkJoin(upstream.map((u) => this.results.get(u)!));
+        const produced$ = ready$.pipe(mergeMap(() => this.track(this.produce(id).then((r) => (this.resolved.set(id, r), r)))));
+        this.subscriptions.push(produced$.subscribe(subject));
         if (this.defs.get(id)!.output) outputsDone.push(this.collectOutput(id, subject));
       }
       const aborted = new Promise<void>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -212,7 +243,8 @@ class Execution {
     } finally {
       external?.removeEventListener('abort', onAbort);
       for (const s of this.subscriptions) s.unsubscribe();
-      if (this.scratch) await rm(this.scratch, { recursive: true, force: true }).catch(() => undefined);
+      const scratch = this.scratch.path();
+      if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
     return this.finish();
   }
@@ -310,37 +342,9 @@ class Execution {
   }
 
   private context(id: string, item?: number): NodeContext {
-    const self = this;
-    let lastProgress = 0;
-    const log = this.options.logger ?? silentLogger;
-    const prefix = `[${id}${item === undefined ? '' : `#${item}`}] `;
-    return {
-      runId: this.runId,
-      nodeId: id,
-      signal: this.controller.signal,
-      outputDir: resolve(this.options.outputDir ?? 'output'),
-      services: this.options.services ?? {},
-      log: { info: (m) => log.info(prefix + m), warn: (m) => log.warn(prefix + m), debug: (m) => log.debug(prefix + m) },
-      progress(value, max) {
-        const now = Date.now();
-        if (value < max && now - lastProgress < 50) return;
-        lastProgress = now;
-        self.emit({ ...self.nodeEvent(id), type: 'node-progress', value, max });
-      },
-      preview(image) {
-        self.emit({ ...self.nodeEvent(id), type: 'node-preview', image });
-      },
-      metric(name, step, value) {
-        self.emit({ ...self.nodeEvent(id), type: 'node-metric', name, step, value });
-      },
-      async scratchDir() {
-        self.scratch ??= await mkdtemp(join(tmpdir(), `cinegraph-${self.runId.slice(0, 8)}-`));
-        const dir = join(self.scratch, id.replace(/[^\w.-]/g, '_'));
-        await mkdir(dir, { recursive: true });
-        return dir;
-      },
-    };
+    return new RunContext(this.host, id, item);
   }
+
 
   /** The value a link carries into an input, converted to the input's type. */
   private linkValue(values: Values, link: Link, spec: InputSpec): unknown {
@@ -369,7 +373,7 @@ class Execution {
         else fixed[name] = literal;
         continue;
       }
-      const upstream = await firstValue(this.results.get(value.from)!);
+      const upstream = this.resolved.get(value.from)!; // forkJoin waited for it
       if (upstream.kind === 'single') {
         const v = this.linkValue(upstream.values, value, spec);
         fixed[name] = mode === 'list' ? [v] : mode === 'stream' ? fromArray([v]) : v;
@@ -410,10 +414,11 @@ class Execution {
       inputs = (await this.gatherInputs(id, claimed)).fixed;
       this.throwIfStopped();
       this.emit({ ...this.nodeEvent(id), type: 'node-started' });
+      this.throwIfStopped(); // a listener of node-started may have cancelled the run
       const started = Date.now();
       this.executed++;
       const values = await this.invokeRun(id, def, inputs);
-      this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: this.sizeOfValues(def, values) });
+      if (this.cache.active) this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: this.sizeOfValues(def, values) });
       this.emit({ ...this.nodeEvent(id), type: 'node-output', outputs: this.summarizeValues(def, values), ms: Date.now() - started });
       return values;
     } catch (error) {
@@ -451,7 +456,7 @@ class Execution {
           const claimed: Array<AsyncIterator<unknown>> = [];
           const recorded: Values[] = [];
           let recordBytes = 0;
-          let recording = true;
+          let recording = self.cache.active;
           let count = 0;
           let lastItems = 0;
           let fixed: Values | undefined;
@@ -626,17 +631,6 @@ function withItem(error: unknown, item: number): unknown {
   return error;
 }
 
-function firstValue<X>(subject: Observable<X>): Promise<X> {
-  return new Promise<X>((resolve, reject) => {
-    const sub = subject.subscribe({
-      next: (v) => {
-        resolve(v);
-        queueMicrotask(() => sub.unsubscribe());
-      },
-      error: reject,
-    });
-  });
-}
 
 function valuesOf<T>(iterator: AsyncIterator<Item<T>>): AsyncIterable<T> {
   return {

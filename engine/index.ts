@@ -21,7 +21,7 @@ export { validateGraph, assertValid, checkLiteral, ISSUE_TYPES } from './validat
 export { topologicalOrder, findCycles } from './plan.js';
 
 // Execution
-export { executeGraph, defaultCacheStore } from './execute.js';
+export { executeGraph, executeValidated, defaultCacheStore } from './execute.js';
 export type { RunOptions, RunOutputs, RunResult } from './execute.js';
 export { runGraph, RunFailedError } from './run.js';
 export type { RunHandle } from './run.js';
