@@ -20,7 +20,11 @@ export interface CacheStore {
 }
 
 /** A cached result: one output record, or every item of a stream. */
-export type CacheEntry = { kind: 'single'; values: Record<string, unknown>; bytes: number } | { kind: 'stream'; items: Record<string, unknown>[]; bytes: number };
+export type CacheEntry = ({ kind: 'single'; values: Record<string, unknown> } | { kind: 'stream'; items: Record<string, unknown>[] }) & {
+  bytes: number;
+  /** The previews the node sent, re-sent on a hit so the editor shows them again. */
+  previews?: Array<{ url: string; width?: number; height?: number }>;
+};
 
 /**
  * A least-recently-used store bounded by bytes. An entry larger than the budget is not kept.

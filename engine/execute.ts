@@ -16,7 +16,7 @@ import { NodeExecutionError, RunCancelledError } from './errors.js';
 import type { RunEvent, RunStatus } from './events.js';
 import type { GraphDocument, Link } from './graph.js';
 import { isLink } from './graph.js';
-import { inputMode, outputType, type InputSpec, type Logger, type NodeContext, type NodeDefinition } from './node.js';
+import { inputMode, outputType, type InputSpec, type Logger, type NodeContext, type NodeDefinition, type Preview } from './node.js';
 import { topologicalOrder } from './plan.js';
 import type { NodeRegistry } from './registry.js';
 import { Broadcast, fromArray, mapConcurrent, toAsyncIterable, zipByIndex, type Item } from './stream.js';
@@ -64,6 +64,31 @@ type Values = Record<string, unknown>;
 type NodeResult = { kind: 'single'; values: Values } | { kind: 'stream'; broadcast: Broadcast<Item<Values>> };
 
 const SKIP = Symbol('skipped item');
+const MAX_KEPT_PREVIEWS = 8;
+
+/** A node's inputs: resolved values, and the stream iterators of its `each` inputs. */
+type Gathered = { fixed: Values; each: Array<[string, AsyncIterator<Item<unknown>>]> };
+
+/** One input of a node: a literal (or default), or a link with its type conversion. */
+interface InputPlan {
+  name: string;
+  mode: 'each' | 'list' | 'stream';
+  literal?: unknown;
+  link?: Link;
+  convert?: (value: unknown) => unknown;
+}
+
+/** Projects a stream of output records onto one output, converted for the input it feeds. */
+async function* project(iterator: AsyncIterator<Item<Values>>, output: string, convert?: (value: unknown) => unknown): AsyncGenerator<Item<unknown>> {
+  try {
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      const raw = r.value.value[output];
+      yield { index: r.value.index, value: convert ? convert(raw) : raw };
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
 const defaultCache = new LruCacheStore(1024 * 1024 * 1024);
 const silentLogger: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
 
@@ -116,6 +141,9 @@ class Execution {
   private readonly subscriptions: Subscription[] = [];
   private readonly broadcasts: Array<Broadcast<unknown>> = [];
   private readonly links = new Map<string, Array<[string, Link]>>();
+  private readonly plans = new Map<string, InputPlan[]>();
+  /** The last previews of each node this run, stored with its cache entry. */
+  private readonly previews = new Map<string, Preview[]>();
   private readonly startedAt = Date.now();
   private failure: NodeExecutionError | undefined;
   private cancelled = false;
@@ -139,7 +167,10 @@ class Execution {
       outputDir: resolve(options.outputDir ?? 'output'),
       services: options.services ?? {},
       logger: options.logger ?? silentLogger,
-      emit: (event) => this.emit(event),
+      emit: (event) => {
+        if (event.type === 'node-preview') this.keepPreview(event.node, event.image);
+        this.emit(event);
+      },
       nodeType: (id) => this.doc.nodes[id]!.type,
       scratchRoot: () => self.scratch.get(),
     };
@@ -197,6 +228,12 @@ class Execution {
       }
     }
     for (const id of this.needed) if (this.defs.get(id)!.output && this.streaming.get(id)) this.consumers.set(id, (this.consumers.get(id) ?? 0) + 1);
+  }
+
+  private keepPreview(id: string, image: Preview): void {
+    const list = this.previews.get(id) ?? this.previews.set(id, []).get(id)!;
+    list.push(image);
+    if (list.length > MAX_KEPT_PREVIEWS) list.shift();
   }
 
   private inputLinks(id: string): Array<[string, Link]> {
@@ -331,6 +368,7 @@ class Execution {
       this.cachedCount++;
       const summary = hit.kind === 'single' ? this.summarizeValues(def, hit.values) : this.summarizeItems(def, hit.items);
       this.emit({ ...this.nodeEvent(id), type: 'node-cached', outputs: summary, ...(hit.kind === 'stream' ? { items: hit.items.length } : {}) });
+      for (const image of hit.previews ?? []) this.emit({ ...this.nodeEvent(id), type: 'node-preview', image });
       if (hit.kind === 'single') return { kind: 'single', values: hit.values };
       const indexed = hit.items.map((value, index) => ({ index, value }));
       return { kind: 'stream', broadcast: this.broadcast(id, fromArray(indexed)) };
@@ -346,94 +384,99 @@ class Execution {
   }
 
 
-  /** The value a link carries into an input, converted to the input's type. */
-  private linkValue(values: Values, link: Link, spec: InputSpec): unknown {
-    const fromType = outputType(this.defs.get(link.from)!.outputs[link.output]).id;
-    const convert = converter(fromType, spec.type.id);
-    const value = values[link.output];
-    return convert ? convert(value) : value;
+  /** How each input of a node gets its value; computed once per run, used on every call. */
+  private plan(id: string): InputPlan[] {
+    let plan = this.plans.get(id);
+    if (plan) return plan;
+    const def = this.defs.get(id)!;
+    const given = this.doc.nodes[id]!.inputs ?? {};
+    plan = (Object.entries(def.inputs) as Array<[string, InputSpec]>).map(([name, spec]) => {
+      const value = given[name];
+      const mode = inputMode(spec);
+      if (!isLink(value)) return { name, mode, literal: value ?? spec.default };
+      const fromType = outputType(this.defs.get(value.from)!.outputs[value.output]).id;
+      return { name, mode, link: value, convert: converter(fromType, spec.type.id) };
+    });
+    this.plans.set(id, plan);
+    return plan;
   }
 
   /**
    * Gathers a node's inputs. Single upstream values, literals and defaults are resolved; stream links are
-   * claimed here (one consumer slot per link) and returned separately for the `each` inputs.
+   * claimed here (one consumer slot per link) and returned separately for the `each` inputs. Lists are
+   * collected concurrently, so two lists fed by one stream do not wait on each other's window.
    */
-  private async gatherInputs(id: string, claimed: Array<AsyncIterator<unknown>>): Promise<{ fixed: Values; each: Array<[string, AsyncIterator<Item<unknown>>]> }> {
-    const def = this.defs.get(id)!;
-    const given = this.doc.nodes[id]!.inputs ?? {};
+  private gatherInputs(id: string, claimed: Array<AsyncIterator<unknown>>): Gathered | Promise<Gathered> {
     const fixed: Values = {};
     const each: Array<[string, AsyncIterator<Item<unknown>>]> = [];
-    for (const [name, spec] of Object.entries(def.inputs) as Array<[string, InputSpec]>) {
-      const value = given[name];
-      const mode = inputMode(spec);
-      if (!isLink(value)) {
-        const literal = value ?? spec.default;
-        if (mode === 'list') fixed[name] = literal === undefined ? [] : Array.isArray(literal) ? literal : [literal];
-        else if (mode === 'stream') fixed[name] = fromArray(literal === undefined ? [] : Array.isArray(literal) ? literal : [literal]);
-        else fixed[name] = literal;
+    let lists: Array<Promise<void>> | undefined;
+    for (const input of this.plan(id)) {
+      const { name, mode, link, convert } = input;
+      if (!link) {
+        const literal = input.literal;
+        if (mode === 'each') fixed[name] = literal;
+        else {
+          const items = literal === undefined ? [] : Array.isArray(literal) ? literal : [literal];
+          fixed[name] = mode === 'list' ? items : fromArray(items);
+        }
         continue;
       }
-      const upstream = this.resolved.get(value.from)!; // forkJoin waited for it
+      const upstream = this.resolved.get(link.from)!; // forkJoin waited for it
       if (upstream.kind === 'single') {
-        const v = this.linkValue(upstream.values, value, spec);
-        fixed[name] = mode === 'list' ? [v] : mode === 'stream' ? fromArray([v]) : v;
+        const raw = upstream.values[link.output];
+        const v = convert ? convert(raw) : raw;
+        fixed[name] = mode === 'each' ? v : mode === 'list' ? [v] : fromArray([v]);
         continue;
       }
       const iterator = upstream.broadcast.consumer();
       claimed.push(iterator);
-      const projected = this.project(iterator, value, spec);
+      const projected = project(iterator, link.output, convert);
       if (mode === 'each') each.push([name, projected]);
-      else if (mode === 'list') {
-        const items: unknown[] = [];
-        for (let r = await projected.next(); !r.done; r = await projected.next()) items.push(r.value.value);
-        fixed[name] = items;
-      } else fixed[name] = valuesOf(projected);
-    }
-    return { fixed, each };
-  }
-
-  private project(iterator: AsyncIterator<Item<Values>>, link: Link, spec: InputSpec): AsyncIterator<Item<unknown>> {
-    const self = this;
-    return (async function* () {
-      try {
-        for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
-          yield { index: r.value.index, value: self.linkValue(r.value.value, link, spec) };
-        }
-      } finally {
-        await iterator.return?.();
+      else if (mode === 'stream') fixed[name] = valuesOf(projected);
+      else {
+        (lists ??= []).push(
+          (async () => {
+            const items: unknown[] = [];
+            for (let r = await projected.next(); !r.done; r = await projected.next()) items.push(r.value.value);
+            fixed[name] = items;
+          })(),
+        );
       }
-    })();
+    }
+    return lists ? Promise.all(lists).then(() => ({ fixed, each })) : { fixed, each };
   }
 
-  /** Runs a single (non-mapped) node once. */
+  /** Runs a single (non-mapped) node once. Awaits only what is really asynchronous: big graphs of quick nodes pay per tick. */
   private async runSingle(id: string): Promise<Values> {
     const def = this.defs.get(id)!;
     const claimed: Array<AsyncIterator<unknown>> = [];
     let inputs: Values | undefined;
     try {
-      inputs = (await this.gatherInputs(id, claimed)).fixed;
+      const gathered = this.gatherInputs(id, claimed);
+      inputs = (gathered instanceof Promise ? await gathered : gathered).fixed;
       this.throwIfStopped();
       this.emit({ ...this.nodeEvent(id), type: 'node-started' });
       this.throwIfStopped(); // a listener of node-started may have cancelled the run
       const started = Date.now();
       this.executed++;
-      const values = await this.invokeRun(id, def, inputs);
-      if (this.cache.active) this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: this.sizeOfValues(def, values) });
+      const pending = this.invokeRun(id, def, inputs);
+      const values = pending instanceof Promise ? await pending : pending;
+      if (this.cache.active) this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: this.sizeOfValues(def, values), previews: this.previews.get(id) });
       this.emit({ ...this.nodeEvent(id), type: 'node-output', outputs: this.summarizeValues(def, values), ms: Date.now() - started });
       return values;
     } catch (error) {
       throw this.nodeFailure(id, error, inputs);
     } finally {
-      await Promise.allSettled(claimed.map((c) => c.return?.()));
+      if (claimed.length) await Promise.allSettled(claimed.map((c) => c.return?.()));
     }
   }
 
-  /** Calls `run` with a frozen snapshot of its inputs and checks the result. */
-  private async invokeRun(id: string, def: NodeDefinition, inputs: Values, item?: number): Promise<Values> {
+  /** Calls `run` with a frozen snapshot of its inputs and checks the result (synchronously when `run` is). */
+  private invokeRun(id: string, def: NodeDefinition, inputs: Values, item?: number): Values | Promise<Values> {
     // Snapshot the inputs: `run` is async and must not see later changes, nor change what others see.
     const snapshot = Object.freeze({ ...inputs });
-    const result = (await def.run!(snapshot as never, this.context(id, item))) as Values;
-    return this.checkResult(def, result);
+    const result = def.run!(snapshot as never, this.context(id, item));
+    return result instanceof Promise ? result.then((r) => this.checkResult(def, r)) : this.checkResult(def, result);
   }
 
   private checkResult(def: NodeDefinition, result: unknown): Values {
@@ -482,10 +525,12 @@ class Execution {
                 lastItems = now;
                 self.emit({ ...self.nodeEvent(id), type: 'node-items', count });
               }
+              // A producer made of promises alone never lets timers or I/O run (a cancel could not get in).
+              if ((count & 255) === 0) await new Promise<void>((r) => setImmediate(r));
               yield item;
             }
             completed = true;
-            if (recording) self.cache.set(self.keys.get(id)!, { kind: 'stream', items: recorded, bytes: recordBytes });
+            if (recording) self.cache.set(self.keys.get(id)!, { kind: 'stream', items: recorded, bytes: recordBytes, previews: self.previews.get(id) });
             self.emit({ ...self.nodeEvent(id), type: 'node-output', outputs: self.summarizeItems(def, recording ? recorded : []), items: count, ms: Date.now() - started });
           } catch (error) {
             throw self.nodeFailure(id, error, fixed);

@@ -32,6 +32,14 @@ const probePack = {
       },
     }),
     defineNode({
+      type: 'probe/two-lists',
+      description: 'Collects two streams',
+      inputs: { a: { type: T.ANY, list: true }, b: { type: T.ANY, list: true } },
+      outputs: { a: T.ANY, b: T.ANY },
+      output: true,
+      run: ({ a, b }) => ({ a, b }),
+    }),
+    defineNode({
       type: 'probe/watch-signal',
       description: 'Waits until aborted and records that it saw the abort',
       inputs: {},
@@ -145,6 +153,16 @@ test('memory stays bounded: a producer runs only a few items ahead of a slow con
   const { result } = await runAll(doc, { ...fresh(), window: 4 });
   expect((result.outputs.out as { values: number[] }).values).toHaveLength(200);
   expect(lead.max).toBeLessThanOrEqual(8);
+});
+
+test('two list inputs fed by one long stream do not block each other', async () => {
+  const doc = graph({
+    r: { type: 'test/range', inputs: { count: 50 } },
+    both: { type: 'probe/two-lists', inputs: { a: link('r', 'value'), b: link('r', 'value') } },
+  });
+  const { result } = await runAll(doc, fresh());
+  const expected = Array.from({ length: 50 }, (_, i) => i);
+  expect(result.outputs.both).toEqual({ a: expected, b: expected });
 });
 
 test('a failing node ends the run with an error event naming the node, its type, message and inputs', async () => {
