@@ -1,7 +1,11 @@
 /** The "video" node pack. */
 import type { NodePack } from '../../engine/index.js';
+import { decodeNode } from './decode.js';
+import { probeNode } from './probe.js';
+import { sampleFramesNode } from './sample-frames.js';
+import { synthesizeNode } from './synthesize.js';
 
 export const videoPack: NodePack = {
   name: 'video',
-  nodes: [],
+  nodes: [probeNode, decodeNode, sampleFramesNode, synthesizeNode],
 };
