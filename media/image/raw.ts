@@ -2,7 +2,7 @@
  * Raw pixels and the bridge to sharp. `RawImage` has the same shape as the engine's IMAGE and MASK values
  * (media/ imports nothing of ours, so the shape is declared here and matches structurally).
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** 8-bit interleaved pixels: IMAGE values have 3 (RGB) or 4 (RGBA) channels, MASK values have 1. */
 export interface RawImage {
@@ -80,7 +80,7 @@ export function toChannels(img: RawImage, channels: RawImage['channels']): RawIm
  * would otherwise widen them to RGB.
  * @example const png = await toSharp(img).png().toBuffer();
  */
-export function toSharp(img: RawImage): sharp.Sharp {
+export function toSharp(img: RawImage): Sharp {
   const buffer = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
   const pipeline = sharp(buffer, { raw: { width: img.width, height: img.height, channels: img.channels } });
   return img.channels <= 2 ? pipeline.toColourspace('b-w') : pipeline;
@@ -90,7 +90,7 @@ export function toSharp(img: RawImage): sharp.Sharp {
  * Runs a sharp pipeline to 8-bit raw pixels.
  * @example const small = await fromSharp(toSharp(img).resize(64, 64));
  */
-export async function fromSharp(pipeline: sharp.Sharp): Promise<RawImage> {
+export async function fromSharp(pipeline: Sharp): Promise<RawImage> {
   const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return rawImage(info.width, info.height, info.channels as RawImage['channels'], bytes);

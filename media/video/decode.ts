@@ -9,6 +9,7 @@
 import { VideoError } from './errors.js';
 import { locateFfmpeg } from './locate.js';
 import { lastErrorLine, probeVideo, checkVideoFile, type ToolOptions, type VideoInfo } from './probe.js';
+import type { Readable } from 'node:stream';
 import { spawnTool } from './process.js';
 import { fitArea } from './size.js';
 
@@ -75,6 +76,76 @@ export function decodeArgs(path: string, size: { width: number; height: number }
     '-vsync', 'passthrough',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
+}
+
+/**
+ * Cuts ffmpeg's raw output into frames with 'data' events (an async iterator per 64 KiB chunk costs a
+ * promise each: dozens per 720p frame). At most `window` whole frames wait; then the pipe is paused and
+ * ffmpeg blocks on it, so the consumer's pace drives decoding.
+ */
+class FrameAssembler {
+  private readonly ready: Uint8Array[] = [];
+  private frame: Uint8Array;
+  private filled = 0;
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly stream: Readable,
+    private readonly frameBytes: number,
+    private readonly window = 2,
+  ) {
+    this.frame = uninitialized(frameBytes);
+    stream.on('data', (chunk: Buffer) => this.take(chunk));
+    stream.once('end', () => this.finish());
+    stream.once('close', () => this.finish());
+    stream.once('error', (error) => this.finish(error));
+  }
+
+  private take(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
+      this.frame.set(chunk.subarray(offset, offset + n), this.filled);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.frameBytes) {
+        this.ready.push(this.frame);
+        // Not zero-filled: every byte is written before the frame is handed out.
+        this.frame = uninitialized(this.frameBytes);
+        this.filled = 0;
+      }
+    }
+    if (this.ready.length >= this.window) this.stream.pause();
+    this.signal();
+  }
+
+  private finish(error?: Error): void {
+    this.ended = true;
+    this.failure ??= error;
+    this.signal();
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** The next whole frame, or undefined at the end of the stream. */
+  async next(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      const frame = this.ready.shift();
+      if (frame) {
+        if (this.ready.length < this.window && this.stream.isPaused()) this.stream.resume();
+        return frame;
+      }
+      if (this.failure) throw this.failure;
+      if (this.ended) return undefined;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
 }
 
 /** A plain Uint8Array over fresh, non-zeroed memory (decoding overwrites every byte). */
@@ -147,24 +218,11 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
   const spawnFailed = new Promise<Error>((resolve) => proc.child.once('error', resolve));
 
   let index = 0;
+  const frames = new FrameAssembler(proc.child.stdout, frameBytes);
   try {
-    // Not zero-filled: every byte is written before the frame is handed out.
-    let frame = uninitialized(frameBytes);
-    let filled = 0;
-    for await (const chunk of proc.child.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled === frameBytes) {
-          const time = await timeOf(index);
-          yield { width: size.width, height: size.height, channels: 3, data: frame, time, index: index++, source: path };
-          frame = uninitialized(frameBytes);
-          filled = 0;
-        }
-      }
+    for (let data = await frames.next(); data; data = await frames.next()) {
+      const time = await timeOf(index);
+      yield { width: size.width, height: size.height, channels: 3, data, time, index: index++, source: path };
     }
     const { code } = await proc.exited;
     options.signal?.throwIfAborted();
