@@ -92,7 +92,7 @@ async function benchPeakRss(): Promise<void> {
 }
 
 async function benchThroughput(): Promise<void> {
-  const path = video('720p-10s.mp4', 'testsrc2=size=1280x720:rate=30', 10);
+  const path = video('720p-30s.mp4', 'testsrc2=size=1280x720:rate=30', 30);
   for (const area of ['native', '256x256']) {
     await runDecode(path, area); // warm the page cache and the JIT
     const ours = await runDecode(path, area);

@@ -181,7 +181,9 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
   const size = outputSize(info, options.area);
   const frameBytes = size.width * size.height * 3;
 
-  const proc = spawnTool(tools.ffmpeg, decodeArgs(path, size, info, { start, duration, fps }), options.signal);
+  // showinfo costs a stderr line per frame; a constant frame rate (or the fps filter) makes times exact without it.
+  const exactTimes = fps > 0 || (info.constantFrameRate && !!info.fps);
+  const proc = spawnTool(tools.ffmpeg, decodeArgs(path, size, info, { start, duration, fps }, !exactTimes), options.signal);
   // Timestamps arrive on stderr (showinfo) a little before or after their frame arrives on stdout.
   const times: number[] = [];
   let stderrEnded = false;
@@ -209,6 +211,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
     wake?.();
   });
   const timeOf = async (index: number): Promise<number> => {
+    if (exactTimes) return start + index / (fps || info.fps!);
     while (times.length <= index && !stderrEnded) await new Promise<void>((r) => (wake = r));
     wake = null;
     const t = times[index];

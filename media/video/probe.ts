@@ -23,6 +23,8 @@ export interface VideoInfo {
   rotation: 0 | 90 | 180 | 270;
   /** Frames in the stream when the container records it, else null. */
   frames: number | null;
+  /** True when the average and the nominal frame rates agree (frame i is at i / fps). */
+  constantFrameRate: boolean;
 }
 
 /** Options shared by probing and decoding. */
@@ -121,6 +123,8 @@ interface RawProbe {
   duration: number | null;
   fps: number | null;
   frames: number | null;
+  /** Known only from ffprobe; the ffmpeg banner does not say. */
+  constantFrameRate?: boolean;
   otherStreams: string[];
 }
 
@@ -159,6 +163,7 @@ async function withFfprobe(path: string, ffprobe: string, signal?: AbortSignal):
     rotation,
     duration: positive(video.duration) ?? positive(parsed.format?.duration),
     fps: ratio(video.avg_frame_rate) ?? ratio(video.r_frame_rate),
+    constantFrameRate: sameRate(ratio(video.avg_frame_rate), ratio(video.r_frame_rate)),
     frames: Number.isFinite(nb) && nb > 0 ? nb : null,
     otherStreams: streams.filter((s) => s !== video).map((s) => s.codec_type ?? '?'),
   };
@@ -222,5 +227,11 @@ export async function probeVideo(path: string, options: ToolOptions = {}): Promi
     codec: raw.codec,
     rotation: raw.rotation,
     frames: raw.frames,
+    constantFrameRate: raw.constantFrameRate ?? false,
   };
+}
+
+/** Whether two frame rates are the same (to 0.1%); unknown rates are not. */
+function sameRate(a: number | null, b: number | null): boolean {
+  return a !== null && b !== null && Math.abs(a - b) <= 0.001 * Math.max(a, b);
 }

@@ -33,6 +33,16 @@ test('every frame of a 2 s, 10 fps clip arrives once, at its own time', async ()
   });
 });
 
+test('a variable-frame-rate clip reports each frame at its real presentation time', async () => {
+  // 1 s at 10 fps, then 1 s at 5 fps, kept variable: no single fps describes it.
+  const vfr = `${dir}/vfr.mp4`;
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10:duration=1', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=5:duration=1',
+    '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]', '-fps_mode', 'vfr', '-pix_fmt', 'yuv420p', vfr);
+  expect((await probeVideo(vfr)).constantFrameRate).toBe(false);
+  const times = (await all(vfr)).map((f) => Number(f.time.toFixed(2)));
+  expect(times.slice(0, 12)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.2]);
+});
+
 test('a solid red clip decodes to red pixels', async () => {
   const [first] = await all(red, { duration: 0.1 });
   const [r, g, b] = meanRgb(first!.data);
