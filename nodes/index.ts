@@ -9,9 +9,10 @@ import { videoPack } from './video/index.js';
 import { maskPack } from './mask/index.js';
 import { sessionPack } from './session/index.js';
 import { datasetPack } from './dataset/index.js';
+import { visionPack } from './vision/index.js';
 
 /** The packs shipped with cinegraph, in catalog order. */
-export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack, maskPack, sessionPack, datasetPack];
+export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack, maskPack, sessionPack, datasetPack, visionPack];
 
 /** A registry holding every built-in pack (plus any extra packs given). */
 export function builtinRegistry(extra: readonly NodePack[] = []): NodeRegistry {

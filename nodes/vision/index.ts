@@ -1,0 +1,9 @@
+/** The "vision" node pack: transition captions (VLM), grounding and segmentation. */
+import type { NodePack } from '../../engine/index.js';
+import { captionFrameSetNode } from './caption-frame-set.js';
+import { captionTransitionNode } from './caption-transition.js';
+
+export const visionPack: NodePack = {
+  name: 'vision',
+  nodes: [captionTransitionNode, captionFrameSetNode],
+};
