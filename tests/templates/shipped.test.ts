@@ -46,6 +46,15 @@ describe('through the CLI', () => {
     expect(at(2, 2)).toEqual([0, 0, 255]);
   });
 
+  test('transitions-demo runs with no input: one tile per state of the synthetic clip', async () => {
+    const r = await cli(['run', 'transitions-demo', '--set', 'events=3', '--out', join(ws.dir, 'cli-demo'), '--json'], ws);
+    expect(r.code).toBe(0);
+    const { outputs } = JSON.parse(r.stdout) as { outputs: { preview: { width: number; height: number }; save: { path: string } } };
+    // 3 events -> 4 states; 256x256-area tiles of a 320x240 clip are 288x224, in a 2 x 2 grid with 4 px padding.
+    expect(outputs.preview).toMatchObject({ width: 2 * 288 + 3 * 4, height: 2 * 224 + 3 * 4 });
+    expect((await readImage(outputs.save.path)).width).toBe(2 * 288 + 3 * 4);
+  });
+
   test('a shipped template without its inputs fails with a message naming the node', async () => {
     const r = await cli(['run', 'mask-overlay', '--out', join(ws.dir, 'cli-empty')], ws);
     expect(r.code).toBe(1);
