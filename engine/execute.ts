@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { forkJoin, Observable, of, ReplaySubject, Subject, mergeMap, type Subscription } from 'rxjs';
 import { RunContext, lazyScratch, type ContextHost } from './context.js';
-import { cacheKeys, estimateBytes, LruCacheStore, type CacheEntry, type CacheStore } from './cache.js';
+import { cacheKeys, LruCacheStore, type CacheEntry, type CacheStore } from './cache.js';
 import { NodeExecutionError, RunCancelledError } from './errors.js';
 import type { RunEvent, RunStatus } from './events.js';
 import type { GraphDocument, Link } from './graph.js';
@@ -20,7 +20,7 @@ import { inputMode, outputType, type InputSpec, type Logger, type NodeContext, t
 import { topologicalOrder } from './plan.js';
 import type { NodeRegistry } from './registry.js';
 import { Broadcast, fromArray, mapConcurrent, toAsyncIterable, zipByIndex, type Item } from './stream.js';
-import { summarize } from './summary.js';
+import { checkResult, sizeOfValues, summarizeInputs, summarizeItems, summarizeValues } from './outputs.js';
 import { converter } from './types.js';
 import { assertValid } from './validate.js';
 
@@ -366,7 +366,7 @@ class Execution {
     const def = this.defs.get(id)!;
     if (hit) {
       this.cachedCount++;
-      const summary = hit.kind === 'single' ? this.summarizeValues(def, hit.values) : this.summarizeItems(def, hit.items);
+      const summary = hit.kind === 'single' ? summarizeValues(def, hit.values) : summarizeItems(def, hit.items);
       this.emit({ ...this.nodeEvent(id), type: 'node-cached', outputs: summary, ...(hit.kind === 'stream' ? { items: hit.items.length } : {}) });
       for (const image of hit.previews ?? []) this.emit({ ...this.nodeEvent(id), type: 'node-preview', image });
       if (hit.kind === 'single') return { kind: 'single', values: hit.values };
@@ -461,8 +461,8 @@ class Execution {
       this.executed++;
       const pending = this.invokeRun(id, def, inputs);
       const values = pending instanceof Promise ? await pending : pending;
-      if (this.cache.active) this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: this.sizeOfValues(def, values), previews: this.previews.get(id) });
-      this.emit({ ...this.nodeEvent(id), type: 'node-output', outputs: this.summarizeValues(def, values), ms: Date.now() - started });
+      if (this.cache.active) this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: sizeOfValues(def, values), previews: this.previews.get(id) });
+      this.emit({ ...this.nodeEvent(id), type: 'node-output', outputs: summarizeValues(def, values), ms: Date.now() - started });
       return values;
     } catch (error) {
       throw this.nodeFailure(id, error, inputs);
@@ -476,15 +476,7 @@ class Execution {
     // Snapshot the inputs: `run` is async and must not see later changes, nor change what others see.
     const snapshot = Object.freeze({ ...inputs });
     const result = def.run!(snapshot as never, this.context(id, item));
-    return result instanceof Promise ? result.then((r) => this.checkResult(def, r)) : this.checkResult(def, result);
-  }
-
-  private checkResult(def: NodeDefinition, result: unknown): Values {
-    if (typeof result !== 'object' || result === null) throw new Error(`${def.type} returned ${String(result)} instead of an object of outputs`);
-    for (const name of Object.keys(def.outputs)) {
-      if (!(name in result)) throw new Error(`${def.type} returned no output "${name}"`);
-    }
-    return result as Values;
+    return result instanceof Promise ? result.then((r) => checkResult(def, r)) : checkResult(def, result);
   }
 
   /** The source generator of a streaming node: a stream node's items, or a node mapped over its stream inputs. */
@@ -514,7 +506,7 @@ class Execution {
             for await (const item of self.items(id, def, gathered.fixed, gathered.each)) {
               count++;
               if (recording) {
-                recordBytes += self.sizeOfValues(def, item.value);
+                recordBytes += sizeOfValues(def, item.value);
                 if (recordBytes > (self.options.maxStreamCacheBytes ?? 64 * 1024 * 1024)) {
                   recording = false;
                   recorded.length = 0;
@@ -531,7 +523,7 @@ class Execution {
             }
             completed = true;
             if (recording) self.cache.set(self.keys.get(id)!, { kind: 'stream', items: recorded, bytes: recordBytes, previews: self.previews.get(id) });
-            self.emit({ ...self.nodeEvent(id), type: 'node-output', outputs: self.summarizeItems(def, recording ? recorded : []), items: count, ms: Date.now() - started });
+            self.emit({ ...self.nodeEvent(id), type: 'node-output', outputs: summarizeItems(def, recording ? recorded : []), items: count, ms: Date.now() - started });
           } catch (error) {
             throw self.nodeFailure(id, error, fixed);
           } finally {
@@ -554,7 +546,7 @@ class Execution {
       let index = 0;
       for await (const value of toAsyncIterable(def.stream!(Object.freeze({ ...fixed }) as never, this.context(id)))) {
         this.throwIfStopped();
-        yield { index: index++, value: this.checkResult(def, value) };
+        yield { index: index++, value: checkResult(def, value) };
       }
       return;
     }
@@ -571,7 +563,7 @@ class Execution {
         try {
           for await (const value of toAsyncIterable(def.stream(Object.freeze(inputsOf(item)) as never, this.context(id, item.index)))) {
             this.throwIfStopped();
-            yield { index: index++, value: this.checkResult(def, value) };
+            yield { index: index++, value: checkResult(def, value) };
           }
         } catch (error) {
           if (policy !== 'skip' || this.controller.signal.aborted) throw withItem(error, item.index);
@@ -612,7 +604,7 @@ class Execution {
     if (this.controller.signal.aborted) return new StoppedError();
     const def = this.defs.get(id)!;
     const item = (error as { item?: number })?.item;
-    const summary = inputs ? this.summarizeInputs(def, inputs) : {};
+    const summary = inputs ? summarizeInputs(def, inputs) : {};
     const failure = new NodeExecutionError(id, def.type, messageOf(error), summary, item, { cause: error });
     this.emit({
       ...this.nodeEvent(id),
@@ -624,34 +616,6 @@ class Execution {
     return failure;
   }
 
-  private summarizeValues(def: NodeDefinition, values: Values): unknown {
-    const out: Values = {};
-    for (const [name, spec] of Object.entries(def.outputs)) out[name] = summarize(values[name], outputType(spec as never));
-    return out;
-  }
-
-  private summarizeItems(def: NodeDefinition, items: Values[]): unknown {
-    return items.slice(0, 100).map((v) => this.summarizeValues(def, v));
-  }
-
-  private summarizeInputs(def: NodeDefinition, inputs: Values): unknown {
-    const out: Values = {};
-    for (const [name, spec] of Object.entries(def.inputs) as Array<[string, InputSpec]>) {
-      const value = inputs[name];
-      out[name] = value && typeof value === 'object' && Symbol.asyncIterator in value ? '(stream)' : summarize(value, spec.type);
-    }
-    return out;
-  }
-
-  private sizeOfValues(def: NodeDefinition, values: Values): number {
-    let total = 64;
-    for (const [name, spec] of Object.entries(def.outputs)) {
-      const type = outputType(spec as never);
-      const value = values[name];
-      total += type.sizeOf && value !== undefined && value !== null ? type.sizeOf(value) : estimateBytes(value);
-    }
-    return total;
-  }
 }
 
 /** Thrown inside nodes that notice the run stopped; never reported as a node failure. */
