@@ -2,8 +2,11 @@
 import type { NodePack } from '../../engine/index.js';
 import { captionFrameSetNode } from './caption-frame-set.js';
 import { captionTransitionNode } from './caption-transition.js';
+import { groundNode } from './ground.js';
+import { groundedSegmentNode } from './grounded-segment.js';
+import { segmentNode } from './segment.js';
 
 export const visionPack: NodePack = {
   name: 'vision',
-  nodes: [captionTransitionNode, captionFrameSetNode],
+  nodes: [captionTransitionNode, captionFrameSetNode, groundNode, segmentNode, groundedSegmentNode],
 };

@@ -27,7 +27,7 @@ afterAll(() => ws.cleanup());
 describe('through the CLI', () => {
   test('contact-sheet runs by name with --set and writes the sheet', async () => {
     const out = join(ws.dir, 'cli-sheet');
-    const r = await cli(['run', 'contact-sheet', '--set', `images=${inputs.a}\n${inputs.b}`, '--set', 'width=20', '--set', 'height=20', '--set', 'columns=2', '--set', 'padding=0', '--out', out, '--json'], ws);
+    const r = await cli(['run', 'contact-sheet', '--set', `images=${inputs.a}\n${inputs.b}`, '--set', 'width=20', '--set', 'height=20', '--set', 'columns=2', '--set', 'padding=0', '--out', out, '--json'], { cwd: ws.dir, env: ws.env });
     expect(r.code).toBe(0);
     const { status, outputs } = JSON.parse(r.stdout) as { status: string; outputs: { save: { path: string } } };
     expect(status).toBe('succeeded');
@@ -37,7 +37,7 @@ describe('through the CLI', () => {
 
   test('mask-overlay runs by name and paints the masked region', async () => {
     const out = join(ws.dir, 'cli-overlay');
-    const r = await cli(['run', 'mask-overlay', '--set', `image=${inputs.a}`, '--set', `mask=${inputs.mask}`, '--set', 'opacity=1', '--set', 'color=#ff0000', '--out', out, '--json'], ws);
+    const r = await cli(['run', 'mask-overlay', '--set', `image=${inputs.a}`, '--set', `mask=${inputs.mask}`, '--set', 'opacity=1', '--set', 'color=#ff0000', '--out', out, '--json'], { cwd: ws.dir, env: ws.env });
     expect(r.code).toBe(0);
     const { outputs } = JSON.parse(r.stdout) as { outputs: { save: { path: string } } };
     const img = await readImage(outputs.save.path);
@@ -47,7 +47,7 @@ describe('through the CLI', () => {
   });
 
   test('transitions-demo runs with no input: one tile per state of the synthetic clip', async () => {
-    const r = await cli(['run', 'transitions-demo', '--set', 'events=3', '--out', join(ws.dir, 'cli-demo'), '--json'], ws);
+    const r = await cli(['run', 'transitions-demo', '--set', 'events=3', '--out', join(ws.dir, 'cli-demo'), '--json'], { cwd: ws.dir, env: ws.env });
     expect(r.code).toBe(0);
     const { outputs } = JSON.parse(r.stdout) as { outputs: { preview: { width: number; height: number }; save: { path: string } } };
     // 3 events -> 4 states; 256x256-area tiles of a 320x240 clip are 288x224, in a 2 x 2 grid with 4 px padding.
@@ -56,7 +56,7 @@ describe('through the CLI', () => {
   });
 
   test('a shipped template without its inputs fails with a message naming the node', async () => {
-    const r = await cli(['run', 'mask-overlay', '--out', join(ws.dir, 'cli-empty')], ws);
+    const r = await cli(['run', 'mask-overlay', '--out', join(ws.dir, 'cli-empty')], { cwd: ws.dir, env: ws.env });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/image\/load/);
   });
