@@ -1,15 +1,16 @@
 /**
- * The RxJS executor. A validated graph becomes one Observable per node (a ReplaySubject shared by every
- * link that leaves it); nodes start as soon as their inputs are ready, so independent branches run
- * concurrently. Streams flow through bounded, pull-based broadcasts; per-item nodes are mapped over them.
- *
- * Cold: subscribing to `executeGraph(doc, options)` starts the run, unsubscribing cancels it.
+ * The executor. A run is a cold RxJS Observable of events: subscribing starts it, unsubscribing cancels it.
+ * Inside, each node's result is one settled-once cell shared by every link that leaves it; a node starts as
+ * soon as the cells it reads are settled, so independent branches run concurrently. Cells are promises, not
+ * Subjects: a ReplaySubject + mergeMap per node cost 5-10 µs of the per-node budget (bench/engine), and
+ * streams need pull-based back-pressure that Observables cannot give. Streams flow through bounded,
+ * pull-based broadcasts; per-item nodes are mapped over them.
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { forkJoin, Observable, of, ReplaySubject, Subject, mergeMap, type Subscription } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { RunContext, lazyScratch, type ContextHost } from './context.js';
 import { cacheKeys, LruCacheStore, type CacheEntry, type CacheStore } from './cache.js';
 import { NodeExecutionError, RunCancelledError } from './errors.js';
@@ -135,10 +136,10 @@ class Execution {
   private readonly needed = new Set<string>();
   private readonly hits = new Map<string, CacheEntry>();
   private readonly consumers = new Map<string, number>();
-  private readonly results = new Map<string, ReplaySubject<NodeResult>>();
+  /** Each needed node's result cell, settled once and shared by every link that leaves it. */
+  private readonly cells = new Map<string, Promise<NodeResult>>();
   private readonly outputs: RunOutputs = {};
   private readonly active = new Set<Promise<unknown>>();
-  private readonly subscriptions: Subscription[] = [];
   private readonly broadcasts: Array<Broadcast<unknown>> = [];
   private readonly links = new Map<string, Array<[string, Link]>>();
   private readonly plans = new Map<string, InputPlan[]>();
@@ -265,21 +266,19 @@ class Execution {
       const outputsDone: Array<Promise<void>> = [];
       for (const id of this.order) {
         if (!this.needed.has(id)) continue;
-        const subject = new ReplaySubject<NodeResult>(1);
-        this.results.set(id, subject);
-        const upstream = [...new Set(this.inputLinks(id).map(([, l]) => l.from))];
-        const ready$: Observable<unknown> =
-          this.hits.has(id) || upstream.length === 0 ? of(null) : upstream.length === 1 ? this.results.get(upstream[0]!)! : forkJoin(upstream.map((u) => this.results.get(u)!));
-        const produced$ = ready$.pipe(mergeMap(() => this.track(this.produce(id).then((r) => (this.resolved.set(id, r), r)))));
-        this.subscriptions.push(produced$.subscribe(subject));
-        if (this.defs.get(id)!.output) outputsDone.push(this.collectOutput(id, subject));
+        const upstream = this.hits.has(id) ? [] : [...new Set(this.inputLinks(id).map(([, l]) => l.from))];
+        const ready =
+          upstream.length === 0 ? Promise.resolve() : upstream.length === 1 ? this.cells.get(upstream[0]!)! : Promise.all(upstream.map((u) => this.cells.get(u)!));
+        const cell = this.track(ready.then(() => this.produce(id)).then((r) => (this.resolved.set(id, r), r)));
+        cell.catch(() => undefined); // a failure is reported once, by the node that failed
+        this.cells.set(id, cell);
+        if (this.defs.get(id)!.output) outputsDone.push(this.collectOutput(id, cell));
       }
       const aborted = new Promise<void>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(), { once: true }));
       await Promise.race([Promise.all(outputsDone), aborted]);
       await this.settleActive();
     } finally {
       external?.removeEventListener('abort', onAbort);
-      for (const s of this.subscriptions) s.unsubscribe();
       const scratch = this.scratch.path();
       if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -339,10 +338,10 @@ class Execution {
   }
 
   /** Records an output node's result: its values, or every item of its stream. */
-  private async collectOutput(id: string, subject: Observable<NodeResult>): Promise<void> {
+  private async collectOutput(id: string, cell: Promise<NodeResult>): Promise<void> {
     let result: NodeResult;
     try {
-      result = await new Promise<NodeResult>((resolve, reject) => subject.subscribe({ next: resolve, error: reject }));
+      result = await cell;
     } catch {
       return; // the failure is reported by the node that failed
     }
@@ -421,7 +420,7 @@ class Execution {
         }
         continue;
       }
-      const upstream = this.resolved.get(link.from)!; // forkJoin waited for it
+      const upstream = this.resolved.get(link.from)!; // settled before this node started
       if (upstream.kind === 'single') {
         const raw = upstream.values[link.output];
         const v = convert ? convert(raw) : raw;
