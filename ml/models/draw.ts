@@ -1,0 +1,35 @@
+/** Drawing detections for previews: box outlines on a copy of the image. */
+import type { RawImage } from '../../engine/index.js';
+import type { ScoredBox } from './boxes.js';
+
+/** Outline colours, one per phrase in order of first appearance. */
+const COLORS: readonly (readonly [number, number, number])[] = [
+  [255, 64, 64], [64, 200, 255], [255, 210, 40], [120, 255, 120], [255, 120, 255], [255, 160, 60],
+];
+
+/**
+ * Returns an RGB copy of `image` with each box outlined (2 px; one colour per phrase).
+ * @example const preview = drawBoxes(frame, [{ phrase: 'cup', score: 0.9, box: [10, 10, 50, 40] }]);
+ */
+export function drawBoxes(image: RawImage, boxes: readonly ScoredBox[], thickness = 2): RawImage {
+  const { width, height, channels } = image;
+  const out = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; i < width * height; i++, j += channels) {
+    const gray = channels < 3;
+    out[i * 3] = image.data[j]!;
+    out[i * 3 + 1] = image.data[gray ? j : j + 1]!;
+    out[i * 3 + 2] = image.data[gray ? j : j + 2]!;
+  }
+  const phrases = [...new Set(boxes.map((b) => b.phrase))];
+  for (const b of boxes) {
+    const color = COLORS[phrases.indexOf(b.phrase) % COLORS.length]!;
+    const [x0, y0, x1, y1] = b.box.map(Math.round) as [number, number, number, number];
+    for (let y = Math.max(0, y0); y < Math.min(height, y1); y++) {
+      for (let x = Math.max(0, x0); x < Math.min(width, x1); x++) {
+        const edge = x < x0 + thickness || x >= x1 - thickness || y < y0 + thickness || y >= y1 - thickness;
+        if (edge) out.set(color, (y * width + x) * 3);
+      }
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}

@@ -1,0 +1,36 @@
+/**
+ * ml/models: perception model families through transformers.js — GroundingDINO (phrases -> boxes), SAM and
+ * SAM2 (boxes -> masks), SmolVLM (a local VLM for captioning) — named by hub id or local folder, with the
+ * tiny test models the project generates for each.
+ *
+ * @example
+ * import { detectPhrases, segmentBoxes } from '../ml/models/index.js';
+ * const boxes = await detectPhrases(frame, 'red cup', { model: 'onnx-community/grounding-dino-tiny-ONNX' });
+ * const { union } = await segmentBoxes(frame, boxes, { model: 'onnx-community/sam2.1-hiera-tiny-ONNX' });
+ */
+
+// Families and model resolution
+export { FAMILIES, DEFAULT_MODELS, DTYPE_SUFFIX, familyFiles, familyOf, familiesFor } from './families.js';
+export type { ModelFamily, ModelTask, ModelDtype, FamilySpec } from './families.js';
+export { resolveModel, defaultCacheDir, allowRemoteDefault, isFolderName, offlineError, ModelFilesError } from './resolve.js';
+export type { ResolveOptions, ResolvedModel } from './resolve.js';
+export { loadModel, releaseModels, checkFeeds, describeInputs } from './load.js';
+export type { LoadedModel, LoadOptions, HfModel, HfSession, HfProcessor } from './load.js';
+export { modelDevice, onDevice, MODEL_DEVICES } from './device.js';
+
+// Grounding
+export { detectPhrases, groundingText } from './ground.js';
+export type { DetectOptions } from './ground.js';
+export { cxcywhToXyxy, iou, nms, decodeGroundingOutputs, parsePhrases } from './boxes.js';
+export type { ScoredBox, DecodeOptions } from './boxes.js';
+
+// Segmentation
+export { segmentBoxes, boxCorners, unionMasks } from './segment.js';
+export type { SegmentOptions, SegmentResult, BoxPrompt } from './segment.js';
+
+// Local VLM
+export { createLocalVlm } from './vlm.js';
+export type { LocalVlmOptions } from './vlm.js';
+
+// Previews
+export { drawBoxes } from './draw.js';

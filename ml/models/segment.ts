@@ -1,0 +1,101 @@
+/**
+ * Box-prompted segmentation with SAM or SAM2 through transformers.js: boxes (frame pixels) -> one binary
+ * mask per box at the frame's size. Pre-processing (resize, normalise, box rescaling) and post-processing
+ * (upscale, crop the padding, resize to the frame, threshold) are the model's own processor's.
+ */
+import type { RawImage } from '../../engine/index.js';
+import type { ScoredBox } from './boxes.js';
+import { DEFAULT_MODELS, type ModelDtype } from './families.js';
+import { toHfImage } from './image.js';
+import { onDevice } from './device.js';
+import { checkFeeds, loadModel } from './load.js';
+
+/** A box as corners `[x0, y0, x1, y1]` in frame pixels, or a detection carrying one. */
+export type BoxPrompt = readonly [number, number, number, number] | readonly number[] | ScoredBox;
+
+/** Options of `segmentBoxes`. */
+export interface SegmentOptions {
+  /** Hub id or local folder of a SAM or SAM2 model. Default onnx-community/sam2.1-hiera-tiny-ONNX. */
+  model?: string;
+  /** Logit above which a pixel is in the mask. Default 0. */
+  maskThreshold?: number;
+  device?: string;
+  dtype?: ModelDtype;
+  cacheDir?: string;
+  allowRemote?: boolean;
+  log?: { info(message: string): void; warn(message: string): void };
+}
+
+/** Masks for boxes: one per box (0/255, the frame's size) with the model's IoU estimate, and their union. */
+export interface SegmentResult {
+  masks: RawImage[];
+  scores: number[];
+  union: RawImage;
+}
+
+/**
+ * Checks and normalises box prompts against the frame: four finite numbers, x0 < x1 and y0 < y1 after
+ * clamping to the frame. The error names the box by index.
+ * @example boxCorners([[10, 10, 50, 40]], 64, 48) // [[10, 10, 50, 40]]
+ */
+export function boxCorners(boxes: readonly BoxPrompt[], width: number, height: number): [number, number, number, number][] {
+  return boxes.map((b, i) => {
+    const c = Array.isArray(b) ? b : (b as ScoredBox).box;
+    if (!Array.isArray(c) || c.length !== 4 || c.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+      throw new Error(`box ${i}: expected [x0, y0, x1, y1] (four numbers, frame pixels), got ${JSON.stringify(b)}`);
+    }
+    const [x0, y0, x1, y1] = [Math.max(0, c[0]!), Math.max(0, c[1]!), Math.min(width, c[2]!), Math.min(height, c[3]!)];
+    if (!(x1 > x0 && y1 > y0)) throw new Error(`box ${i}: [${c.join(', ')}] is empty inside the ${width}x${height} frame`);
+    return [x0, y0, x1, y1];
+  });
+}
+
+/**
+ * The union of binary masks of one size (an empty mask of `width` x `height` when there are none).
+ * @example unionMasks([a, b], 64, 48).data // 255 where a or b is set
+ */
+export function unionMasks(masks: readonly RawImage[], width: number, height: number): RawImage {
+  const data = new Uint8Array(width * height);
+  for (const m of masks) for (let i = 0; i < data.length; i++) if (m.data[i]) data[i] = 255;
+  return { width, height, channels: 1, data };
+}
+
+/**
+ * Segments each box: the best of the model's multimask outputs per box, resized to the frame.
+ * @example
+ * const { masks, union } = await segmentBoxes(frame, [[12, 8, 36, 32]], { model: '/models/tiny-sam2' });
+ * // masks[0].width === frame.width; masks[0].data holds 0 or 255
+ */
+export async function segmentBoxes(image: RawImage, boxes: readonly BoxPrompt[], options: SegmentOptions = {}): Promise<SegmentResult> {
+  const hfImage = toHfImage(image, 'segmentBoxes image').rgb();
+  const corners = boxCorners(boxes, image.width, image.height);
+  if (corners.length === 0) return { masks: [], scores: [], union: unionMasks([], image.width, image.height) };
+  const { model, processor, family, resolved, device } = await loadModel(options.model ?? DEFAULT_MODELS.segment, { ...options, task: 'segment' });
+  const decoder = model.sessions.prompt_encoder_mask_decoder!;
+  let inputs: Record<string, any>;
+  if (family === 'sam2' || decoder.inputNames.includes('input_boxes')) {
+    inputs = await processor(hfImage, { input_boxes: [corners] });
+    // SamModel (v1) reads input_labels before it looks at boxes; boxes-only decoders ignore them.
+    if (family === 'sam' && !inputs.input_points) inputs.input_labels = inputs.input_boxes;
+  } else {
+    // Exports whose decoder has no box input take a box as its two corners, labelled 2 and 3 (SAM's convention).
+    inputs = await processor(hfImage, { input_points: corners.map(([x0, y0, x1, y1]) => [[x0, y0], [x1, y1]]), input_labels: corners.map(() => [2, 3]) });
+  }
+  checkFeeds(resolved.name, 'vision_encoder', model.sessions.model!, inputs); // transformers.js names the encoder session 'model'
+  const out = await onDevice(device, () => model(inputs));
+  const [masks] = (await processor.post_process_masks(out.pred_masks, inputs.original_sizes, inputs.reshaped_input_sizes, {
+    mask_threshold: options.maskThreshold ?? 0,
+  })) as { dims: number[]; data: Uint8Array }[];
+  const [n, k, h, w] = masks!.dims as [number, number, number, number];
+  const iou = out.iou_scores.data as Float32Array;
+  const result: RawImage[] = [];
+  const scores: number[] = [];
+  for (let b = 0; b < n; b++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (iou[b * k + j]! > iou[b * k + best]!) best = j;
+    const src = masks!.data.subarray((b * k + best) * h * w, (b * k + best + 1) * h * w);
+    result.push({ width: w, height: h, channels: 1, data: Uint8Array.from(src, (v) => (v ? 255 : 0)) });
+    scores.push(iou[b * k + best]!);
+  }
+  return { masks: result, scores, union: unionMasks(result, image.width, image.height) };
+}
