@@ -92,15 +92,26 @@ async function benchPeakRss(): Promise<void> {
 }
 
 async function benchThroughput(): Promise<void> {
-  const path = video('720p-30s.mp4', 'testsrc2=size=1280x720:rate=30', 30);
-  for (const area of ['native', '256x256']) {
-    await runDecode(path, area); // warm the page cache and the JIT
-    const ours = await runDecode(path, area);
-    const base = await baseline(path, area);
-    const ratio = ours.frames / ours.seconds / (base.frames / base.seconds);
+  // 60 s of 720p: long enough that the probe and process start-up (about 0.1 s) do not dominate.
+  const path = video('720p-60s.mp4', 'testsrc2=size=1280x720:rate=30', 60);
+  for (const area of ['256x256', 'native']) {
+    await runDecode(path, area); // warm the page cache, the JIT and the probe's codec list
+    let ours = Infinity;
+    let base = Infinity;
+    let frames = 0;
+    // Alternate, best of two each: this machine is shared and noisy.
+    for (let round = 0; round < 2; round++) {
+      const o = await runDecode(path, area);
+      const b = await baseline(path, area);
+      frames = o.frames;
+      if (o.frames !== b.frames) throw new Error(`frame counts differ: ${o.frames} vs ${b.frames}`);
+      ours = Math.min(ours, o.seconds);
+      base = Math.min(base, b.seconds);
+    }
+    const ratio = base / ours;
     console.log(
-      `(a) decode 720p -> ${area}: video/decode via runGraph ${(ours.frames / ours.seconds).toFixed(0)} frames/s, ` +
-        `ffmpeg -> /dev/null ${(base.frames / base.seconds).toFixed(0)} frames/s, ratio ${ratio.toFixed(2)} (target >= 0.9)`,
+      `(a) decode 720p -> ${area}: video/decode via runGraph ${(frames / ours).toFixed(0)} frames/s, ` +
+        `ffmpeg -> /dev/null ${(frames / base).toFixed(0)} frames/s, ratio ${ratio.toFixed(2)} (target >= 0.9)`,
     );
   }
 }
@@ -142,6 +153,8 @@ function countSessions(outputs: Record<string, unknown>): number {
   return best;
 }
 
-await benchPeakRss();
-await benchThroughput();
-await benchSessions();
+// `node dist/bench/media.js a` runs one part (a, b or c); no argument runs all three.
+const only = process.argv[2];
+if (!only || only === 'c') await benchPeakRss();
+if (!only || only === 'a') await benchThroughput();
+if (!only || only === 'b') await benchSessions();
