@@ -6,3 +6,5 @@ export type { ChangeMask, ChangeMaskOptions } from './change.js';
 export { connectedRegions } from './regions.js';
 export type { Region } from './regions.js';
 export { absDiff, blur, threshold, dilate, erode, open, close, fillHoles } from './ops.js';
+export { sidePhrases, maskIsEmpty, chooseSideMask, masksAnnotator } from './transition.js';
+export type { RegionPhrase, MaskSource, SideChoice, SideCandidates } from './transition.js';

@@ -5,8 +5,9 @@ import { captionTransitionNode } from './caption-transition.js';
 import { groundNode } from './ground.js';
 import { groundedSegmentNode } from './grounded-segment.js';
 import { segmentNode } from './segment.js';
+import { transitionMasksNode } from './transition-masks.js';
 
 export const visionPack: NodePack = {
   name: 'vision',
-  nodes: [captionTransitionNode, captionFrameSetNode, groundNode, segmentNode, groundedSegmentNode],
+  nodes: [captionTransitionNode, captionFrameSetNode, groundNode, segmentNode, groundedSegmentNode, transitionMasksNode],
 };
