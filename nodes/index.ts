@@ -10,9 +10,10 @@ import { maskPack } from './mask/index.js';
 import { sessionPack } from './session/index.js';
 import { datasetPack } from './dataset/index.js';
 import { visionPack } from './vision/index.js';
+import { ditPack } from './dit/index.js';
 
 /** The packs shipped with cinegraph, in catalog order. */
-export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack, maskPack, sessionPack, datasetPack, visionPack];
+export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack, maskPack, sessionPack, datasetPack, visionPack, ditPack];
 
 /** A registry holding every built-in pack (plus any extra packs given). */
 export function builtinRegistry(extra: readonly NodePack[] = []): NodeRegistry {
