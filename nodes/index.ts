@@ -18,6 +18,7 @@ export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack
 /** A registry holding every built-in pack (plus any extra packs given). */
 export function builtinRegistry(extra: readonly NodePack[] = []): NodeRegistry {
   const registry = new NodeRegistry();
-  for (const pack of [...builtinPacks, ...extra]) registry.addPack(pack);
+  // A pack given again as an extra (the same object) is registered once.
+  for (const pack of new Set([...builtinPacks, ...extra])) registry.addPack(pack);
   return registry;
 }
