@@ -3,6 +3,9 @@ import type { NodePack } from '../../engine/index.js';
 import { encodeTextNode } from './encode-text.js';
 import { vaeDecodeNode } from './vae-decode.js';
 import { vaeEncodeNode } from './vae-encode.js';
+import { editNode } from './edit.js';
+import { composeNode } from './compose.js';
+import { storyNode } from './story.js';
 
 export { LATENT, TEXT_EMBEDDING } from './types.js';
 
@@ -12,5 +15,5 @@ export { LATENT, TEXT_EMBEDDING } from './types.js';
  */
 export const ditPack: NodePack = {
   name: 'dit',
-  nodes: [vaeEncodeNode, vaeDecodeNode, encodeTextNode],
+  nodes: [vaeEncodeNode, vaeDecodeNode, encodeTextNode, editNode, composeNode, storyNode],
 };

@@ -4,6 +4,7 @@
  */
 import { T, type NodeContext, type RawImage } from '../../engine/index.js';
 import { createEndpointVlm, type VlmBackend } from '../../ml/vlm/index.js';
+import { createLocalVlm } from '../../ml/models/vlm.js';
 
 /** The backend widgets of `vision/caption-transition` and `vision/caption-frame-set`. */
 export const captionBackendInputs = {
@@ -38,36 +39,13 @@ export interface CaptionBackendValues {
   maxImageSide: number;
 }
 
-type LocalVlmModule = { createLocalVlm(options: { model: string; device?: string }): Promise<VlmBackend> };
-const localBackends = new Map<string, Promise<VlmBackend>>();
-// A variable specifier: the local VLM module is optional at build time (it lives in ml/models).
-const LOCAL_VLM_MODULE = '../../ml/models/vlm.js';
-
-/** Loads (once per model and device) the local VLM. */
+/**
+ * The local VLM. Not cached here: ml/models keeps loaded models (until releaseModels()), so a second
+ * cache would outlive a release and hand out a model whose sessions are gone.
+ */
 async function localVlm(model: string, device: string): Promise<VlmBackend> {
   if (!model.trim()) throw new Error('input "localModel" is empty: give a hub id or a model folder');
-  const key = `${model}\u0000${device}`;
-  let backend = localBackends.get(key);
-  if (!backend) {
-    backend = (async () => {
-      let mod: Partial<LocalVlmModule>;
-      try {
-        mod = (await import(LOCAL_VLM_MODULE)) as Partial<LocalVlmModule>;
-      } catch (error) {
-        // Only the module itself missing means "not built"; an error inside it is rethrown as is.
-        const message = String((error as Error)?.message ?? error);
-        if (/cannot find module|could not locate module|ERR_MODULE_NOT_FOUND/i.test(`${(error as { code?: string }).code} ${message}`) && message.includes('models/vlm')) {
-          throw new Error('backend "local" is not available: ml/models/vlm.ts (createLocalVlm) is not part of this build; use backend "endpoint"', { cause: error });
-        }
-        throw error;
-      }
-      if (typeof mod.createLocalVlm !== 'function') throw new Error('backend "local" is not available: ml/models/vlm.js exports no createLocalVlm');
-      return mod.createLocalVlm({ model, device });
-    })();
-    localBackends.set(key, backend);
-    backend.catch(() => localBackends.delete(key));
-  }
-  return backend;
+  return createLocalVlm({ model, device });
 }
 
 /**
