@@ -74,11 +74,17 @@ test('story: a sequence of prompts -> a sequence of images', async () => {
 });
 
 test('cancelling an edit run stops it between steps', async () => {
+  let cancelledAt = -1;
   const { result, events } = await run('edit-in-context', { image: images[0], instructions: 'make it red\nadd a hat', steps: '200' }, (e, cancel) => {
-    if (e.type === 'node-progress' && e.node === 'edit' && e.value >= 2) cancel();
+    if (cancelledAt < 0 && e.type === 'node-progress' && e.node === 'edit' && e.value >= 2) {
+      cancelledAt = e.value;
+      cancel();
+    }
   });
   expect(result.status).toBe('cancelled');
   const progress = events.filter((e) => e.type === 'node-progress' && e.node === 'edit') as { value: number }[];
-  expect(progress.at(-1)!.value).toBeLessThan(10);
+  // Progress is throttled, so the cancel lands at whatever step was reported; at most the step under way finishes.
+  expect(progress.at(-1)!.value).toBeLessThanOrEqual(cancelledAt + 1);
+  expect(progress.at(-1)!.value).toBeLessThan(400);
   expect(events.some((e) => e.type === 'node-output' && e.node === 'save')).toBe(false);
 });
