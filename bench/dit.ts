@@ -9,14 +9,20 @@
  *      behaviour: the whole session recomputed every step);
  *  (c) the denoiser step time of `small`: one forward of a 256x256 edit turn (150 text tokens, a 256-token
  *      context image and a 256-token target, batch 1);
- *  (d) PyTorch's forward of the same model, where python3-torch is installed.
+ *  (d) where Debian's python3-torch is installed (/usr/bin/python3): the same forward as (c) in PyTorch
+ *      (bench/torch/dit.py, float32, cpu, no_grad, as many threads as ORT's intra-op threads) on the same
+ *      weights and feeds: the maximum absolute difference of the velocities and the ORT/PyTorch time ratio.
+ *
+ * `node dist/bench/dit.js [a|b|c|d]` runs one part only (`d`: the PyTorch comparison alone).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeContext, RawImage } from '../engine/index.js';
-import { ditConfig, ditFeeds, packSession } from '../ml/dit/index.js';
+import { buildDit, ditConfig, ditFeeds, packSession, type DitConfig } from '../ml/dit/index.js';
+import { createSession, type ort } from '../ml/runtime/index.js';
+import { readSafetensors } from '../ml/weights/index.js';
+import { maxAbsDiff, runTorchDit, SYSTEM_PYTHON, torchVersion } from './torch/run.js';
 import { gaussianNoise } from '../ml/diffusion/index.js';
 import { editPrompt, InContextSession, loadEditModel, writeTinyEditModel, type EditModel } from '../ml/edit/index.js';
 import { editNode } from '../nodes/dit/edit.js';
@@ -64,9 +70,8 @@ async function turnLatencies(model: EditModel, cache: boolean, steps: number): P
   return times;
 }
 
-async function stepTime(model: EditModel): Promise<number> {
-  const c = model.config.dit;
-  const dit = await model.dit('block-causal');
+/** The feeds of one 256x256 edit turn: 150 text tokens, a 256-token context image, a 256-token target (batch 1). */
+function stepFeeds(c: DitConfig): Record<string, ort.Tensor> {
   const L = 150;
   const text = gaussianNoise(L * c.textDim, 1);
   const n = c.latentChannels * 32 * 32;
@@ -74,55 +79,85 @@ async function stepTime(model: EditModel): Promise<number> {
     { text: new Float32Array(0), frames: [{ height: 32, width: 32, context: gaussianNoise(n, 2), isContext: true }] },
     { text, frames: [{ height: 32, width: 32, noisy: gaussianNoise(n, 3), isContext: false }] },
   ]);
-  const feeds = ditFeeds(c, pack, 0.5, { attention: 'block-causal' });
-  await dit.run(feeds, ['velocity']);
+  return ditFeeds(c, pack, 0.5, { attention: 'block-causal' });
+}
+
+/** Median of 3 timed calls after one warm-up; the last call's result. */
+async function median3<T>(f: () => Promise<T>): Promise<{ ms: number; last: T }> {
+  let last = await f();
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const start = performance.now();
-    await dit.run(feeds, ['velocity']);
+    last = await f();
     times.push(performance.now() - start);
   }
-  return times.sort((a, b) => a - b)[1]!;
+  return { ms: times.sort((a, b) => a - b)[1]!, last };
 }
 
-function torchAvailable(): boolean {
+async function stepTime(model: EditModel): Promise<number> {
+  const dit = await model.dit('block-causal');
+  const feeds = stepFeeds(model.config.dit);
+  return (await median3(() => dit.run(feeds, ['velocity']))).ms;
+}
+
+// ORT's intra-op threads in (d), given explicitly so that PyTorch gets the same count (ml/runtime's default).
+const THREADS = Math.min(os.availableParallelism(), 4);
+
+/** (d): the (c) forward in ORT and in PyTorch on the same weights file and feeds. */
+async function torchComparison(c: DitConfig, weightsFile: string): Promise<void> {
+  const version = torchVersion();
+  if (!version) {
+    console.log(`(d) PyTorch comparison skipped: ${SYSTEM_PYTHON} cannot import torch (apt-get install python3-torch to enable it)`);
+    return;
+  }
+  const { tensors } = await readSafetensors(weightsFile);
+  const built = buildDit(c, { attention: 'block-causal', weights: tensors, strict: true, source: weightsFile });
+  const session = await createSession(built.graph.toBytes(), { device: 'cpu', intraOpThreads: THREADS, cache: false, name: 'small DiT (bench d)' });
   try {
-    execFileSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+    const feeds = stepFeeds(c);
+    const ortRun = await median3(() => session.run(feeds, { outputs: ['velocity'] }));
+    const v = ortRun.last.velocity.data as Float32Array;
+    const pt = await runTorchDit({ config: c, weights: weightsFile, feeds, attention: 'block-causal', dir, threads: THREADS, warmup: 1, runs: 3 });
+    const peak = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    console.log(`(d) the (c) forward in PyTorch ${pt.torch} (cpu, float32, ${pt.threads} threads as ORT's intra-op; BLAS ${pt.blas}), same weights and feeds:`);
+    console.log(`    max |v_ORT - v_PyTorch| = ${maxAbsDiff(v, pt.velocity).toExponential(2)} (max |v| ${peak.toFixed(2)}); ORT ${ms(ortRun.ms)}, PyTorch ${ms(pt.medianMs)} (medians of 3); ORT/PyTorch time ratio ${(ortRun.ms / pt.medianMs).toFixed(3)}`);
+  } finally {
+    await session.release();
   }
 }
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
+  const only = process.argv[2];
+  if (only && !['a', 'b', 'c', 'd'].includes(only)) throw new Error(`bench/dit: unknown part '${only}'; give a, b, c or d (or nothing for all)`);
   const folder = await writeTinyEditModel(join(dir, 'small-edit'), { dit: ditConfig('small'), textTokens: TEXT_TOKENS });
   const model = await loadEditModel(folder, { device: 'cpu' });
   console.log(`bench:dit — DiT 'small' (${model.config.dit.width} wide, ${model.config.dit.layers} layers), ${SIDE}x${SIDE} images (64 tokens), ${TEXT_TOKENS} text tokens per turn, CFG batched (2), cpu`);
 
-  // (a) the node against its DiT runs (a warm-up run first: graph build and session load are not per-edit costs)
+  if (!only || only === 'a') await partA(folder, model);
+  if (!only || only === 'b') await partB(model);
+  if (!only || only === 'c') console.log(`(c) denoiser step of 'small' on cpu (256x256 edit turn: 150 text + 256 context + 256 target tokens, batch 1): ${ms(await stepTime(model))} (median of 3)`);
+  if (!only || only === 'd') await torchComparison(model.config.dit, join(folder, model.config.weights ?? 'dit.safetensors'));
+}
+
+/** (a) the node against its DiT runs (a warm-up run first: graph build and session load are not per-edit costs). */
+async function partA(folder: string, model: EditModel): Promise<void> {
   await runNode(folder, instructions.slice(0, 1), 1);
   model.stats.runs = 0;
   model.stats.runMs = 0;
   const nodeMs = await runNode(folder, instructions, STEPS);
   const { runs, runMs } = model.stats;
   console.log(`(a) dit/edit, ${TURNS} turns x ${STEPS} steps: node ${ms(nodeMs)}, ${runs} DiT session.run calls ${ms(runMs)}, ratio ${(nodeMs / runMs).toFixed(3)} (target <= 1.05)`);
+}
 
-  // (b) turn latency growth
+/** (b) turn latency growth. */
+async function partB(model: EditModel): Promise<void> {
   const cached = await turnLatencies(model, true, STEPS);
   const uncached = await turnLatencies(model, false, STEPS);
   const line = (t: number[]) => t.map((x) => (x / 1000).toFixed(2)).join(', ');
   console.log(`(b) per-turn latency (s), cache on:  ${line(cached)}; turn 5 / turn 1 = ${(cached[4]! / cached[0]!).toFixed(2)} (target <= 1.3)`);
   console.log(`    per-turn latency (s), cache off: ${line(uncached)}; turn 5 / turn 1 = ${(uncached[4]! / uncached[0]!).toFixed(2)} (the reference's behaviour)`);
-
-  // (c) one denoiser step
-  console.log(`(c) denoiser step of 'small' on cpu (256x256 edit turn: 150 text + 256 context + 256 target tokens, batch 1): ${ms(await stepTime(model))} (median of 3)`);
-
-  // (d) PyTorch
-  console.log(torchAvailable()
-    ? '(d) python3-torch is installed, but the PyTorch port of the DiT is not written yet: no comparison'
-    : '(d) PyTorch comparison skipped: python3-torch is not installed on this machine (apt-get install python3-torch to enable it)');
 }
 
 main()
