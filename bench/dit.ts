@@ -119,7 +119,9 @@ async function torchComparison(c: DitConfig, weightsFile: string): Promise<void>
     const v = ortRun.last.velocity.data as Float32Array;
     const pt = await runTorchDit({ config: c, weights: weightsFile, feeds, attention: 'block-causal', dir, threads: THREADS, warmup: 1, runs: 3 });
     const peak = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-    console.log(`(d) the (c) forward in PyTorch ${pt.torch} (cpu, float32, ${pt.threads} threads as ORT's intra-op; BLAS ${pt.blas}), same weights and feeds:`);
+    // Debian's default libblas.so.3 is the netlib reference BLAS: single-threaded and unblocked.
+    const blas = pt.blas.includes('/blas/libblas') ? `${pt.blas}, the reference BLAS: apt-get install libopenblas0 makes PyTorch's matmuls far faster` : pt.blas;
+    console.log(`(d) the (c) forward in PyTorch ${pt.torch} (cpu, float32, ${pt.threads} threads as ORT's intra-op; BLAS ${blas}), same weights and feeds:`);
     console.log(`    max |v_ORT - v_PyTorch| = ${maxAbsDiff(v, pt.velocity).toExponential(2)} (max |v| ${peak.toFixed(2)}); ORT ${ms(ortRun.ms)}, PyTorch ${ms(pt.medianMs)} (medians of 3); ORT/PyTorch time ratio ${(ortRun.ms / pt.medianMs).toFixed(3)}`);
   } finally {
     await session.release();
