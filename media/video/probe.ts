@@ -54,19 +54,29 @@ export function videoDecoders(ffmpeg: string): Promise<Set<string>> {
 }
 
 /** Checks that a path is a non-empty file, with a VideoError otherwise. */
-export async function checkVideoFile(path: string): Promise<void> {
+export async function checkVideoFile(path: string): Promise<{ size: number; mtimeMs: number }> {
   let size: number;
+  let mtimeMs: number;
   try {
     const s = await stat(path);
     if (s.isDirectory()) throw new VideoError(path, 'missing', 'is a directory, not a video file');
     size = s.size;
+    mtimeMs = s.mtimeMs;
   } catch (error) {
     if (error instanceof VideoError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new VideoError(path, 'missing', code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`);
   }
   if (size === 0) throw new VideoError(path, 'empty', 'the file is empty (0 bytes)');
+  return { size, mtimeMs };
 }
+
+/**
+ * Probes of unchanged files (same path, size and modification time), so a graph that probes a video and
+ * then decodes it, or decodes it twice, spawns ffprobe once.
+ */
+const probes = new Map<string, VideoInfo>();
+const MAX_PROBES = 512;
 
 /** Whether a file starts like text (so a failed probe can say "this is a text file"). */
 async function looksLikeText(path: string): Promise<boolean> {
@@ -208,9 +218,19 @@ async function withFfmpeg(path: string, ffmpeg: string, signal?: AbortSignal): P
  * @example const info = await probeVideo('clip.mp4'); // { duration: 2, fps: 10, width: 320, height: 240, ... }
  */
 export async function probeVideo(path: string, options: ToolOptions = {}): Promise<VideoInfo> {
-  await checkVideoFile(path);
+  const file = await checkVideoFile(path);
   const tools = options.tools ?? locateFfmpeg();
-  const raw = tools.ffprobe ? await withFfprobe(path, tools.ffprobe, options.signal) : await withFfmpeg(path, tools.ffmpeg, options.signal);
+  const key = `${tools.ffprobe ?? tools.ffmpeg}\u0000${path}\u0000${file.size}\u0000${file.mtimeMs}`;
+  const known = probes.get(key);
+  if (known) return { ...known };
+  const info = await probeUncached(path, tools, options.signal);
+  if (probes.size >= MAX_PROBES) probes.delete(probes.keys().next().value!);
+  probes.set(key, info);
+  return { ...info };
+}
+
+async function probeUncached(path: string, tools: FfmpegTools, signal?: AbortSignal): Promise<VideoInfo> {
+  const raw = tools.ffprobe ? await withFfprobe(path, tools.ffprobe, signal) : await withFfmpeg(path, tools.ffmpeg, signal);
   const decoders = await videoDecoders(tools.ffmpeg);
   if (!raw.codec || !decoders.has(raw.codec)) {
     const tag = raw.tag && raw.tag !== '[0][0][0][0]' ? `, tag "${raw.tag}"` : '';

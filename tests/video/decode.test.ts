@@ -23,6 +23,14 @@ test('probe reports duration, fps, size, codec and frame count', async () => {
   expect(info.duration).toBeCloseTo(2, 1);
 });
 
+test('a probe is remembered only while the file is unchanged', async () => {
+  const path = `${dir}/rewritten.mp4`;
+  lavfi(path, 'testsrc2=size=320x240:rate=10', 1);
+  expect((await probeVideo(path)).width).toBe(320);
+  lavfi(path, 'testsrc2=size=160x96:rate=10', 1);
+  expect((await probeVideo(path)).width).toBe(160);
+});
+
 test('every frame of a 2 s, 10 fps clip arrives once, at its own time', async () => {
   const frames = await all(pattern);
   expect(frames).toHaveLength(20);
