@@ -546,17 +546,31 @@ class Execution {
   }
 
   /** The items of a streaming node. */
-  private async *items(id: string, def: NodeDefinition, fixed: Values, each: Array<[string, AsyncIterator<Item<unknown>>]>): AsyncGenerator<Item<Values>> {
+  private items(id: string, def: NodeDefinition, fixed: Values, each: Array<[string, AsyncIterator<Item<unknown>>]>): AsyncIterable<Item<Values>> {
+    if (each.length > 0) return this.mappedItems(id, def, fixed, each);
+    // A stream node fed only by single values: a plain iterator over its stream, not one more generator
+    // layer (each layer costs promises per item, and decoders stream thousands of items).
+    const source = toAsyncIterable(def.stream!(Object.freeze({ ...fixed }) as never, this.context(id)))[Symbol.asyncIterator]();
+    let index = 0;
+    const iterator: AsyncIterableIterator<Item<Values>> = {
+      [Symbol.asyncIterator]: () => iterator,
+      next: () =>
+        source.next().then((r): IteratorResult<Item<Values>> => {
+          if (r.done) return { done: true, value: undefined };
+          this.throwIfStopped();
+          return { done: false, value: { index: index++, value: checkResult(def, r.value) } };
+        }),
+      return: async () => {
+        await source.return?.();
+        return { done: true, value: undefined };
+      },
+    };
+    return iterator;
+  }
+
+  /** The items of a node mapped over its stream inputs. */
+  private async *mappedItems(id: string, def: NodeDefinition, fixed: Values, each: Array<[string, AsyncIterator<Item<unknown>>]>): AsyncGenerator<Item<Values>> {
     const policy = this.doc.nodes[id]!.onItemError ?? this.options.onItemError ?? 'fail';
-    if (each.length === 0) {
-      // A stream node fed only by single values.
-      let index = 0;
-      for await (const value of toAsyncIterable(def.stream!(Object.freeze({ ...fixed }) as never, this.context(id)))) {
-        this.throwIfStopped();
-        yield { index: index++, value: checkResult(def, value) };
-      }
-      return;
-    }
     const zipped = zipByIndex(each.map(([, it]) => it));
     const inputsOf = (item: Item<unknown[]>): Values => {
       const inputs = { ...fixed };
