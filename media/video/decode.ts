@@ -233,7 +233,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
   const frames = new FrameAssembler(proc.child.stdout, frameBytes);
   try {
     for (let data = await frames.next(); data; data = await frames.next()) {
-      const time = await timeOf(index);
+      const time = exactTimes ? start + index / (fps || info.fps!) : await timeOf(index);
       yield { width: size.width, height: size.height, channels: 3, data, time, index: index++, source: path };
     }
     const { code } = await proc.exited;
