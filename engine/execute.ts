@@ -12,15 +12,15 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { Observable, Subject } from 'rxjs';
 import { RunContext, lazyScratch, type ContextHost } from './context.js';
-import { cacheKeys, LruCacheStore, type CacheEntry, type CacheStore } from './cache.js';
+import { LruCacheStore, type CacheStore } from './cache.js';
 import { NodeExecutionError, RunCancelledError } from './errors.js';
 import type { RunEvent, RunStatus } from './events.js';
 import type { GraphDocument, Link } from './graph.js';
 import { isLink } from './graph.js';
 import { inputMode, outputType, type InputSpec, type Logger, type NodeContext, type NodeDefinition, type Preview } from './node.js';
-import { topologicalOrder } from './plan.js';
+import { planRun, type RunPlan } from './run-plan.js';
 import type { NodeRegistry } from './registry.js';
-import { Broadcast, fromArray, mapConcurrent, toAsyncIterable, zipByIndex, type Item } from './stream.js';
+import { Broadcast, fromArray, itemValues, mapConcurrent, projectItems, toAsyncIterable, zipByIndex, type Item } from './stream.js';
 import { checkResult, sizeOfValues, summarizeInputs, summarizeItems, summarizeValues } from './outputs.js';
 import { converter } from './types.js';
 import { assertValid } from './validate.js';
@@ -79,25 +79,6 @@ interface InputPlan {
   convert?: (value: unknown) => unknown;
 }
 
-/**
- * Projects a stream of output records onto one output, converted for the input it feeds. A plain iterator,
- * not an async generator: each generator layer costs a few promises per item on every stream link.
- */
-function project(iterator: AsyncIterator<Item<Values>>, output: string, convert?: (value: unknown) => unknown): AsyncIterator<Item<unknown>> {
-  return {
-    next: () =>
-      iterator.next().then((r): IteratorResult<Item<unknown>> => {
-        if (r.done) return { done: true, value: undefined };
-        const raw = r.value.value[output];
-        return { done: false, value: { index: r.value.index, value: convert ? convert(raw) : raw } };
-      }),
-    return: async () => {
-      await iterator.return?.();
-      return { done: true, value: undefined };
-    },
-  };
-}
-
 const defaultCache = new LruCacheStore(1024 * 1024 * 1024);
 const silentLogger: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
 
@@ -137,20 +118,13 @@ class Execution {
   readonly runId: string;
   private readonly controller = new AbortController();
   private readonly cache: CacheStore;
-  private readonly order: string[];
-  private readonly keys: Map<string, string>;
-  private readonly defs = new Map<string, NodeDefinition>();
-  private readonly streaming = new Map<string, boolean>();
-  private readonly needed = new Set<string>();
-  private readonly hits = new Map<string, CacheEntry>();
-  private readonly consumers = new Map<string, number>();
+  private readonly plan: RunPlan;
   /** Each needed node's result cell, settled once and shared by every link that leaves it. */
   private readonly cells = new Map<string, Promise<NodeResult>>();
   private readonly outputs: RunOutputs = {};
   private readonly active = new Set<Promise<unknown>>();
   private readonly broadcasts: Array<Broadcast<unknown>> = [];
-  private readonly links = new Map<string, Array<[string, Link]>>();
-  private readonly plans = new Map<string, InputPlan[]>();
+  private readonly inputPlans = new Map<string, InputPlan[]>();
   /** The last previews of each node this run, stored with its cache entry. */
   private readonly previews = new Map<string, Preview[]>();
   private readonly startedAt = Date.now();
@@ -184,16 +158,7 @@ class Execution {
       scratchRoot: () => self.scratch.get(),
     };
     this.cache = options.cache ?? defaultCache;
-    this.order = topologicalOrder(doc).order;
-    for (const id of this.order) {
-      this.defs.set(id, options.registry.get(doc.nodes[id]!.type)!);
-      const links: Array<[string, Link]> = [];
-      for (const [name, value] of Object.entries(doc.nodes[id]!.inputs ?? {})) if (isLink(value)) links.push([name, value]);
-      this.links.set(id, links);
-    }
-    this.keys = cacheKeys(doc, this.order, options.registry);
-    this.planStreams();
-    this.planNeeds();
+    this.plan = planRun(doc, options.registry, this.cache);
     // Every running node may listen to the run's signal; that is by design, not a leak.
     setMaxListeners(0, this.controller.signal);
     this.controller.signal.addEventListener('abort', () => {
@@ -202,41 +167,10 @@ class Execution {
   }
 
   private broadcast(id: string, source: AsyncIterable<Item<Values>>): Broadcast<Item<Values>> {
-    const b = new Broadcast(source, this.consumers.get(id) ?? 0, this.options.window);
+    const b = new Broadcast(source, this.plan.consumers.get(id) ?? 0, this.options.window);
     this.broadcasts.push(b as Broadcast<unknown>);
     if (this.controller.signal.aborted) b.abort(new StoppedError());
     return b;
-  }
-
-  /** A node yields a stream when it is a stream node or is mapped over a stream (an `each` input). */
-  private planStreams(): void {
-    for (const id of this.order) {
-      const def = this.defs.get(id)!;
-      const mapped = this.inputLinks(id).some(([name, link]) => inputMode(def.inputs[name]) === 'each' && this.streaming.get(link.from));
-      this.streaming.set(id, typeof def.stream === 'function' || mapped);
-    }
-  }
-
-  /** Walks back from the output nodes; a cached node's upstream is not needed. */
-  private planNeeds(): void {
-    for (const id of this.order) if (this.defs.get(id)!.output) this.needed.add(id);
-    for (let i = this.order.length - 1; i >= 0; i--) {
-      const id = this.order[i]!;
-      if (!this.needed.has(id)) continue;
-      const entry = this.cache.get(this.keys.get(id)!);
-      if (entry && entry.kind === (this.streaming.get(id) ? 'stream' : 'single')) {
-        this.hits.set(id, entry);
-        continue;
-      }
-      for (const [, link] of this.inputLinks(id)) this.needed.add(link.from);
-    }
-    for (const id of this.needed) {
-      if (this.hits.has(id)) continue;
-      for (const [, link] of this.inputLinks(id)) {
-        if (this.streaming.get(link.from)) this.consumers.set(link.from, (this.consumers.get(link.from) ?? 0) + 1);
-      }
-    }
-    for (const id of this.needed) if (this.defs.get(id)!.output && this.streaming.get(id)) this.consumers.set(id, (this.consumers.get(id) ?? 0) + 1);
   }
 
   private keepPreview(id: string, image: Preview): void {
@@ -246,7 +180,7 @@ class Execution {
   }
 
   private inputLinks(id: string): Array<[string, Link]> {
-    return this.links.get(id)!;
+    return this.plan.links.get(id)!;
   }
 
   private emit(event: RunEvent): void {
@@ -269,18 +203,18 @@ class Execution {
     const onAbort = () => this.cancel();
     if (external?.aborted) this.cancel();
     external?.addEventListener('abort', onAbort, { once: true });
-    this.emit({ type: 'run-started', runId: this.runId, time: Date.now(), nodes: this.needed.size, cached: this.hits.size });
+    this.emit({ type: 'run-started', runId: this.runId, time: Date.now(), nodes: this.plan.needed.size, cached: this.plan.hits.size });
     try {
       const outputsDone: Array<Promise<void>> = [];
-      for (const id of this.order) {
-        if (!this.needed.has(id)) continue;
-        const upstream = this.hits.has(id) ? [] : [...new Set(this.inputLinks(id).map(([, l]) => l.from))];
+      for (const id of this.plan.order) {
+        if (!this.plan.needed.has(id)) continue;
+        const upstream = this.plan.hits.has(id) ? [] : [...new Set(this.inputLinks(id).map(([, l]) => l.from))];
         const ready =
           upstream.length === 0 ? Promise.resolve() : upstream.length === 1 ? this.cells.get(upstream[0]!)! : Promise.all(upstream.map((u) => this.cells.get(u)!));
         const cell = this.track(ready.then(() => this.produce(id)).then((r) => (this.resolved.set(id, r), r)));
         cell.catch(() => undefined); // a failure is reported once, by the node that failed
         this.cells.set(id, cell);
-        if (this.defs.get(id)!.output) outputsDone.push(this.collectOutput(id, cell));
+        if (this.plan.defs.get(id)!.output) outputsDone.push(this.collectOutput(id, cell));
       }
       const aborted = new Promise<void>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(), { once: true }));
       await Promise.race([Promise.all(outputsDone), aborted]);
@@ -369,8 +303,8 @@ class Execution {
 
   /** Produces a node's result: from the cache, by running it once, or as a stream. */
   private async produce(id: string): Promise<NodeResult> {
-    const hit = this.hits.get(id);
-    const def = this.defs.get(id)!;
+    const hit = this.plan.hits.get(id);
+    const def = this.plan.defs.get(id)!;
     if (hit) {
       this.cachedCount++;
       const summary = hit.kind === 'single' ? summarizeValues(def, hit.values) : summarizeItems(def, hit.items);
@@ -380,7 +314,7 @@ class Execution {
       const indexed = hit.items.map((value, index) => ({ index, value }));
       return { kind: 'stream', broadcast: this.broadcast(id, fromArray(indexed)) };
     }
-    if (this.streaming.get(id)) {
+    if (this.plan.streaming.get(id)) {
       return { kind: 'stream', broadcast: this.broadcast(id, this.streamSource(id)) };
     }
     return { kind: 'single', values: await this.runSingle(id) };
@@ -392,19 +326,19 @@ class Execution {
 
 
   /** How each input of a node gets its value; computed once per run, used on every call. */
-  private plan(id: string): InputPlan[] {
-    let plan = this.plans.get(id);
+  private inputPlan(id: string): InputPlan[] {
+    let plan = this.inputPlans.get(id);
     if (plan) return plan;
-    const def = this.defs.get(id)!;
+    const def = this.plan.defs.get(id)!;
     const given = this.doc.nodes[id]!.inputs ?? {};
     plan = (Object.entries(def.inputs) as Array<[string, InputSpec]>).map(([name, spec]) => {
       const value = given[name];
       const mode = inputMode(spec);
       if (!isLink(value)) return { name, mode, literal: value ?? spec.default };
-      const fromType = outputType(this.defs.get(value.from)!.outputs[value.output]).id;
+      const fromType = outputType(this.plan.defs.get(value.from)!.outputs[value.output]).id;
       return { name, mode, link: value, convert: converter(fromType, spec.type.id) };
     });
-    this.plans.set(id, plan);
+    this.inputPlans.set(id, plan);
     return plan;
   }
 
@@ -417,7 +351,7 @@ class Execution {
     const fixed: Values = {};
     const each: Array<[string, AsyncIterator<Item<unknown>>]> = [];
     let lists: Array<Promise<void>> | undefined;
-    for (const input of this.plan(id)) {
+    for (const input of this.inputPlan(id)) {
       const { name, mode, link, convert } = input;
       if (!link) {
         const literal = input.literal;
@@ -437,9 +371,9 @@ class Execution {
       }
       const iterator = upstream.broadcast.consumer();
       claimed.push(iterator);
-      const projected = project(iterator, link.output, convert);
+      const projected = projectItems(iterator, link.output, convert);
       if (mode === 'each') each.push([name, projected]);
-      else if (mode === 'stream') fixed[name] = valuesOf(projected);
+      else if (mode === 'stream') fixed[name] = itemValues(projected);
       else {
         (lists ??= []).push(
           (async () => {
@@ -455,7 +389,7 @@ class Execution {
 
   /** Runs a single (non-mapped) node once. Awaits only what is really asynchronous: big graphs of quick nodes pay per tick. */
   private async runSingle(id: string): Promise<Values> {
-    const def = this.defs.get(id)!;
+    const def = this.plan.defs.get(id)!;
     const claimed: Array<AsyncIterator<unknown>> = [];
     let inputs: Values | undefined;
     try {
@@ -468,7 +402,7 @@ class Execution {
       this.executed++;
       const pending = this.invokeRun(id, def, inputs);
       const values = pending instanceof Promise ? await pending : pending;
-      if (this.cache.active) this.cache.set(this.keys.get(id)!, { kind: 'single', values, bytes: sizeOfValues(def, values), previews: this.previews.get(id) });
+      if (this.cache.active) this.cache.set(this.plan.keys.get(id)!, { kind: 'single', values, bytes: sizeOfValues(def, values), previews: this.previews.get(id) });
       this.emit({ ...this.nodeEvent(id), type: 'node-output', outputs: summarizeValues(def, values), ms: Date.now() - started });
       return values;
     } catch (error) {
@@ -489,7 +423,7 @@ class Execution {
   /** The source generator of a streaming node: a stream node's items, or a node mapped over its stream inputs. */
   private streamSource(id: string): AsyncIterable<Item<Values>> {
     const self = this;
-    const def = this.defs.get(id)!;
+    const def = this.plan.defs.get(id)!;
     return {
       [Symbol.asyncIterator]: () => {
         let finish!: () => void;
@@ -529,7 +463,7 @@ class Execution {
               yield item;
             }
             completed = true;
-            if (recording) self.cache.set(self.keys.get(id)!, { kind: 'stream', items: recorded, bytes: recordBytes, previews: self.previews.get(id) });
+            if (recording) self.cache.set(self.plan.keys.get(id)!, { kind: 'stream', items: recorded, bytes: recordBytes, previews: self.previews.get(id) });
             self.emit({ ...self.nodeEvent(id), type: 'node-output', outputs: summarizeItems(def, recording ? recorded : []), items: count, ms: Date.now() - started });
           } catch (error) {
             throw self.nodeFailure(id, error, fixed);
@@ -623,7 +557,7 @@ class Execution {
   private nodeFailure(id: string, error: unknown, inputs: Values | undefined): unknown {
     if (error instanceof NodeExecutionError || error instanceof StoppedError) return error;
     if (this.controller.signal.aborted) return new StoppedError();
-    const def = this.defs.get(id)!;
+    const def = this.plan.defs.get(id)!;
     const item = (error as { item?: number })?.item;
     const summary = inputs ? summarizeInputs(def, inputs) : {};
     const failure = new NodeExecutionError(id, def.type, messageOf(error), summary, item, { cause: error });
@@ -659,20 +593,4 @@ function withItem(error: unknown, item: number): unknown {
     }
   }
   return error;
-}
-
-
-function valuesOf<T>(iterator: AsyncIterator<Item<T>>): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: async () => {
-        const r = await iterator.next();
-        return r.done ? { done: true, value: undefined } : { done: false, value: r.value.value };
-      },
-      return: async () => {
-        await iterator.return?.();
-        return { done: true, value: undefined };
-      },
-    }),
-  };
 }

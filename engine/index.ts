@@ -19,6 +19,8 @@ export type { GraphDocument, GraphNode, GraphParam, GraphLayout, Link, Migration
 export { applyParams, coerceParam } from './params.js';
 export { validateGraph, assertValid, checkLiteral, ISSUE_TYPES } from './validate.js';
 export { topologicalOrder, findCycles } from './plan.js';
+export { planRun } from './run-plan.js';
+export type { RunPlan } from './run-plan.js';
 
 // Execution
 export { executeGraph, executeValidated, defaultCacheStore } from './execute.js';
