@@ -50,6 +50,8 @@ export async function runCommand(args: string[]): Promise<{ code: number; stdout
   const run = runGraph(doc, {
     registry,
     outputDir: values.out ?? 'output',
+    // Nodes keep generated models and caches under the data folder (the same one `serve` uses).
+    services: { dataDir },
     ...(values['no-cache'] ? { cache: new NullCacheStore() } : {}),
     ...(values['skip-errors'] ? { onItemError: 'skip' as const } : {}),
     logger: { info: (m) => display.log(m), warn: (m) => display.log(`warning: ${m}`), debug: () => {} },
