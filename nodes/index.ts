@@ -11,9 +11,10 @@ import { sessionPack } from './session/index.js';
 import { datasetPack } from './dataset/index.js';
 import { visionPack } from './vision/index.js';
 import { ditPack } from './dit/index.js';
+import { trainPack } from './train/index.js';
 
 /** The packs shipped with cinegraph, in catalog order. */
-export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack, maskPack, sessionPack, datasetPack, visionPack, ditPack];
+export const builtinPacks: readonly NodePack[] = [corePack, imagePack, videoPack, maskPack, sessionPack, datasetPack, visionPack, ditPack, trainPack];
 
 /** A registry holding every built-in pack (plus any extra packs given). */
 export function builtinRegistry(extra: readonly NodePack[] = []): NodeRegistry {
