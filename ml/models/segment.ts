@@ -3,6 +3,7 @@
  * mask per box at the frame's size. Pre-processing (resize, normalise, box rescaling) and post-processing
  * (upscale, crop the padding, resize to the frame, threshold) are the model's own processor's.
  */
+import { Tensor as HfTensor } from '@huggingface/transformers';
 import type { RawImage } from '../../engine/index.js';
 import type { ScoredBox } from './boxes.js';
 import { DEFAULT_MODELS, type ModelDtype } from './families.js';
@@ -83,19 +84,29 @@ export async function segmentBoxes(image: RawImage, boxes: readonly BoxPrompt[],
   }
   checkFeeds(resolved.name, 'vision_encoder', model.sessions.model!, inputs); // transformers.js names the encoder session 'model'
   const out = await onDevice(device, () => model(inputs));
-  const [masks] = (await processor.post_process_masks(out.pred_masks, inputs.original_sizes, inputs.reshaped_input_sizes, {
-    mask_threshold: options.maskThreshold ?? 0,
-  })) as { dims: number[]; data: Uint8Array }[];
-  const [n, k, h, w] = masks!.dims as [number, number, number, number];
+  // pred_masks: float32[1,N,K,h,w] low-resolution logits. Only each box's best output (highest IoU estimate)
+  // is upscaled: the processor resizes every output on its own, so the chosen masks are the same.
+  const [, n, k, lh, lw] = out.pred_masks.dims as [number, number, number, number, number];
   const iou = out.iou_scores.data as Float32Array;
-  const result: RawImage[] = [];
+  const logits = out.pred_masks.data as Float32Array;
+  const chosen = new Float32Array(n * lh * lw);
   const scores: number[] = [];
   for (let b = 0; b < n; b++) {
     let best = 0;
     for (let j = 1; j < k; j++) if (iou[b * k + j]! > iou[b * k + best]!) best = j;
-    const src = masks!.data.subarray((b * k + best) * h * w, (b * k + best + 1) * h * w);
-    result.push({ width: w, height: h, channels: 1, data: Uint8Array.from(src, (v) => (v ? 255 : 0)) });
+    chosen.set(logits.subarray((b * k + best) * lh * lw, (b * k + best + 1) * lh * lw), b * lh * lw);
     scores.push(iou[b * k + best]!);
+  }
+  const [masks] = (await processor.post_process_masks(new HfTensor('float32', chosen, [1, n, 1, lh, lw]), inputs.original_sizes, inputs.reshaped_input_sizes, {
+    mask_threshold: options.maskThreshold ?? 0,
+  })) as { dims: number[]; data: Uint8Array }[];
+  const [, , h, w] = masks!.dims as [number, number, number, number];
+  const result: RawImage[] = [];
+  for (let b = 0; b < n; b++) {
+    const src = masks!.data.subarray(b * h * w, (b + 1) * h * w);
+    const data = new Uint8Array(h * w);
+    for (let i = 0; i < data.length; i++) if (src[i]) data[i] = 255;
+    result.push({ width: w, height: h, channels: 1, data });
   }
   return { masks: result, scores, union: unionMasks(result, image.width, image.height) };
 }

@@ -9,6 +9,8 @@
 import path from 'node:path';
 import { GraphBuilder, type Tensor } from '../../onnx/index.js';
 import { IMAGENET_MEAN, IMAGENET_STD, TINY_COLORS, writeJsonFiles } from './common.js';
+import { convStack, zeroOf, type ConvStage } from './compute.js';
+import { seededRandom } from './random.js';
 import { wordPieceTokenizer } from './tokenizers.js';
 
 /** Options of `writeTinyGroundingDino`. */
@@ -19,7 +21,32 @@ export interface TinyGroundingDinoOptions {
   grid?: number;
   /** Longest side the preprocessor resizes to (the real model uses shortest 800 / longest 1333). Default 64. */
   size?: number;
+  /** Shortest side the preprocessor resizes to. Default `size` (the tiny model: both sides at most 64). */
+  shortestEdge?: number;
+  /**
+   * A convolution backbone over the pixels whose result enters the logits times zero, so a session.run
+   * costs what a real one does (bench-size models, bench/vision.ts). Default none.
+   */
+  backbone?: readonly ConvStage[];
+  /** Seed of the backbone's weights. Default 3. */
+  seed?: number;
 }
+
+/**
+ * GroundingDINO-tiny's compute at its real input (800-px short side): a Swin-T-like pyramid of
+ * convolutions at strides 4, 8, 16, 32 with 96..768 channels (about 40 GFLOPs for an 800x1028 input).
+ * @example await writeTinyGroundingDino('/tmp/gdino-bench', BENCH_SIZE_GROUNDING_DINO);
+ */
+export const BENCH_SIZE_GROUNDING_DINO: TinyGroundingDinoOptions = Object.freeze({
+  size: 1333,
+  shortestEdge: 800,
+  backbone: Object.freeze([
+    { channels: 96, stride: 4, depth: 1 },
+    { channels: 192, stride: 2, depth: 1 },
+    { channels: 384, stride: 2, depth: 2 },
+    { channels: 768, stride: 2, depth: 2 },
+  ]),
+});
 
 /** GroundingDINO's text length: logits always have 256 token slots, -inf beyond the text. */
 export const MAX_TEXT_LEN = 256;
@@ -102,6 +129,7 @@ export async function writeTinyGroundingDino(folder: string, options: TinyGround
   // token_type_ids and pixel_mask are read as the real model reads them; here they only gate nothing.
   const unused = g.add(g.reduceSum(g.cast(tokenTypes, 'float32'), [0, 1], false), g.reduceSum(g.cast(pixelMask, 'float32'), [0, 1, 2], false));
   logits = g.add(logits, g.mul(unused, 0));
+  if (options.backbone?.length) logits = g.add(logits, zeroOf(g, convStack(g, seededRandom(options.seed ?? 3), 'backbone', pixels, 3, options.backbone).at(-1)!));
   g.output(logits, 'logits');
   const predBoxes = g.expand(g.weight('decoder.reference_boxes', centres, [1, Q, 4]), g.concat([batchDim, g.ints([Q, 4])], 0));
   g.output(predBoxes, 'pred_boxes');
@@ -129,7 +157,7 @@ export async function writeTinyGroundingDino(folder: string, options: TinyGround
       processor_class: 'GroundingDinoProcessor',
       resample: 2,
       rescale_factor: 1 / 255,
-      size: { shortest_edge: size, longest_edge: size },
+      size: { shortest_edge: options.shortestEdge ?? size, longest_edge: size },
     },
     'tokenizer.json': tok.tokenizer,
     'tokenizer_config.json': { ...tok.config, processor_class: 'GroundingDinoProcessor' },

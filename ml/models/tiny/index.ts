@@ -4,27 +4,33 @@
  * so that transformers.js' real loading, pre-processing, generation loop and post-processing run on them.
  */
 import type { ModelFamily } from '../families.js';
-import { writeTinyGroundingDino } from './grounding-dino.js';
-import { writeTinySam } from './sam.js';
-import { writeTinySmolVlm } from './smolvlm.js';
+import { BENCH_SIZE_GROUNDING_DINO, writeTinyGroundingDino } from './grounding-dino.js';
+import { BENCH_SIZE_SAM, writeTinySam } from './sam.js';
+import { BENCH_SIZE_SMOLVLM, writeTinySmolVlm } from './smolvlm.js';
 
-export { writeTinyGroundingDino, MAX_TEXT_LEN } from './grounding-dino.js';
+export { writeTinyGroundingDino, MAX_TEXT_LEN, BENCH_SIZE_GROUNDING_DINO } from './grounding-dino.js';
 export type { TinyGroundingDinoOptions } from './grounding-dino.js';
-export { writeTinySam, TINY_SAM_INPUT, TINY_SAM_MASK } from './sam.js';
+export { writeTinySam, TINY_SAM_INPUT, TINY_SAM_MASK, BENCH_SIZE_SAM } from './sam.js';
 export type { TinySamOptions } from './sam.js';
-export { writeTinySmolVlm, TINY_VLM_REPLY, SMOLVLM_CHAT_TEMPLATE } from './smolvlm.js';
+export { writeTinySmolVlm, TINY_VLM_REPLY, SMOLVLM_CHAT_TEMPLATE, BENCH_SIZE_SMOLVLM } from './smolvlm.js';
+export { convStack, mlpStack, zeroOf } from './compute.js';
+export type { ConvStage } from './compute.js';
 export type { TinySmolVlmOptions } from './smolvlm.js';
 export { wordPieceTokenizer, byteLevelBpeTokenizer, byteLevelAlphabet } from './tokenizers.js';
 export { seededRandom } from './random.js';
 export { TINY_COLORS } from './common.js';
 
 /**
- * Writes the tiny model of a family into `folder` (created).
+ * Writes the tiny model of a family into `folder` (created). `benchSize` writes the family's bench-size
+ * variant instead: the same files and I/O names at the real model's input sizes, with compute of the real
+ * model's order (BENCH_SIZE_GROUNDING_DINO, BENCH_SIZE_SAM, BENCH_SIZE_SMOLVLM; used by bench/vision.ts).
  * @example await writeTinyModel('sam2', '/tmp/tiny-sam2');
+ * @example await writeTinyModel('sam2', '/tmp/bench-sam2', { benchSize: true });
  */
-export async function writeTinyModel(family: ModelFamily, folder: string): Promise<string> {
-  if (family === 'grounding-dino') await writeTinyGroundingDino(folder);
-  else if (family === 'sam' || family === 'sam2') await writeTinySam(folder, { family });
-  else await writeTinySmolVlm(folder);
+export async function writeTinyModel(family: ModelFamily, folder: string, options: { benchSize?: boolean } = {}): Promise<string> {
+  const bench = options.benchSize === true;
+  if (family === 'grounding-dino') await writeTinyGroundingDino(folder, bench ? BENCH_SIZE_GROUNDING_DINO : {});
+  else if (family === 'sam' || family === 'sam2') await writeTinySam(folder, { family, ...(bench ? BENCH_SIZE_SAM : {}) });
+  else await writeTinySmolVlm(folder, bench ? BENCH_SIZE_SMOLVLM : {});
   return folder;
 }

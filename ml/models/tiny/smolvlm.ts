@@ -11,8 +11,9 @@
  * therefore changes the text; generation stops at EOS or at the token limit.
  */
 import path from 'node:path';
-import { GraphBuilder } from '../../onnx/index.js';
+import { GraphBuilder, type Tensor } from '../../onnx/index.js';
 import { writeJsonFiles } from './common.js';
+import { mlpStack, project, zeroOf } from './compute.js';
 import { seededRandom } from './random.js';
 import { byteLevelAlphabet, byteLevelBpeTokenizer } from './tokenizers.js';
 
@@ -21,7 +22,29 @@ export interface TinySmolVlmOptions {
   /** The text the model answers every prompt with. Default: a transition caption in the captioner's JSON. */
   reply?: string;
   seed?: number;
+  /** Side of an image tile (`max_image_size`); images are resized to at most twice that and split. Default 32. */
+  imageSide?: number;
+  /** Image tokens per tile side (the tile is read in `imageSide / tileTokens`-pixel patches). Default 2. */
+  tileTokens?: number;
+  /**
+   * Realistic compute (bench-size models, bench/vision.ts), entering the outputs times zero: an MLP over each
+   * tile's 16-px patches in the vision encoder, an MLP over each token in the decoder, a padded vocabulary
+   * (the real lm_head's logits width) and a KV cache with `layers` layers. Default none: the tiny model.
+   */
+  compute?: { visionWidth: number; visionLayers: number; width: number; inner: number; layers: number; vocabSize: number };
 }
+
+/**
+ * SmolVLM-256M's shapes and a fraction of its compute: 512-px tiles read as 8x8 = 64 image tokens (what the
+ * real pixel shuffle gives), a SigLIP-like 1024-patch encoder at 1/8 of the real width x depth, a decoder
+ * with the real 49152-token vocabulary, 30 KV-cache layers and 576-wide MLPs over a third of the depth.
+ * @example await writeTinySmolVlm('/tmp/vlm-bench', BENCH_SIZE_SMOLVLM);
+ */
+export const BENCH_SIZE_SMOLVLM: Readonly<TinySmolVlmOptions> = Object.freeze({
+  imageSide: 512,
+  tileTokens: 8,
+  compute: Object.freeze({ visionWidth: 384, visionLayers: 4, width: 576, inner: 1536, layers: 10, vocabSize: 49152 }),
+});
 
 /** The default reply: a well-formed transition caption (ml/vlm/caption-schema.ts). */
 export const TINY_VLM_REPLY = JSON.stringify({
@@ -42,9 +65,6 @@ const SPECIALS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<end_of_uttera
 const ROW_COL = Array.from({ length: 16 }, (_, i) => `<row_${Math.floor(i / 4) + 1}_col_${(i % 4) + 1}>`);
 const MARKER = 'Assistant:';
 const HIDDEN = 8;
-const IMAGE_SIDE = 32;
-const PATCH = 16;
-const IMAGE_SEQ_LEN = (IMAGE_SIDE / PATCH) ** 2;
 
 /**
  * Writes a complete tiny SmolVLM model folder whose answer is `reply`.
@@ -52,6 +72,11 @@ const IMAGE_SEQ_LEN = (IMAGE_SIDE / PATCH) ** 2;
  */
 export async function writeTinySmolVlm(folder: string, options: TinySmolVlmOptions = {}): Promise<void> {
   const rng = seededRandom(options.seed ?? 5);
+  const IMAGE_SIDE = options.imageSide ?? 32;
+  const PATCH = IMAGE_SIDE / (options.tileTokens ?? 2);
+  const IMAGE_SEQ_LEN = (IMAGE_SIDE / PATCH) ** 2;
+  const big = options.compute;
+  const heavy = seededRandom((options.seed ?? 5) + 1);
   const reply = options.reply ?? TINY_VLM_REPLY;
   const tok = byteLevelBpeTokenizer([...SPECIALS, ...ROW_COL], [MARKER], {
     bos_token: '<|im_start|>',
@@ -85,7 +110,15 @@ export async function writeTinySmolVlm(folder: string, options: TinySmolVlmOptio
   const patches = vis.conv(vis.reshape(pixels, [-1, 3, IMAGE_SIDE, IMAGE_SIDE]), vis.weight('patch_embedding.weight', patchW, [HIDDEN, 3, PATCH, PATCH]), undefined, { strides: [PATCH, PATCH] });
   const features = vis.transpose(vis.reshape(patches, [0, HIDDEN, IMAGE_SEQ_LEN]), [0, 2, 1]);
   const maskSum = vis.reduceSum(vis.cast(pixelMask, 'float32'), [0, 1, 2, 3], false);
-  vis.output(vis.add(features, vis.mul(maskSum, 0)), 'image_features');
+  let visionOut = vis.add(features, vis.mul(maskSum, 0));
+  if (big) {
+    // A SigLIP-like encoder over 16-px patches: [N,3,S,S] -> [N,W,S/16,S/16] -> [N,(S/16)^2,W] -> MLPs -> 0.
+    const W = big.visionWidth;
+    const p16 = vis.conv(vis.reshape(pixels, [-1, 3, IMAGE_SIDE, IMAGE_SIDE]), vis.weight('siglip.patch.weight', heavy.fill(W * 3 * 16 * 16, 1 / Math.sqrt(3 * 256)), [W, 3, 16, 16]), undefined, { strides: [16, 16] });
+    const tokens = vis.transpose(vis.reshape(p16, [0, W, (IMAGE_SIDE / 16) ** 2]), [0, 2, 1]);
+    visionOut = vis.add(visionOut, zeroOf(vis, mlpStack(vis, heavy, 'siglip.layers', vis.tanh(tokens), W, 4 * W, big.visionLayers)));
+  }
+  vis.output(visionOut, 'image_features');
   await vis.save(path.join(folder, 'onnx', 'vision_encoder.onnx'));
 
   // decoder_model_merged: one layer, one KV head of size 2: key = [is_marker, position], value = [position, is_marker].
@@ -101,6 +134,19 @@ export async function writeTinySmolVlm(folder: string, options: TinySmolVlmOptio
   const v = g.op('Concat', [pastV, g.unsqueeze(g.concat([pos, marker], 2), [1])], { axis: 2 }, { outputTypes: [{ dtype: 'float32', shape: ['batch_size', 1, 'total_sequence_length', 2] }] });
   g.output(k, 'present.0.key');
   g.output(v, 'present.0.value');
+  // Bench-size: more KV-cache layers (each appends a projection of the token) and the real vocabulary width.
+  let extra: Tensor | undefined;
+  if (big) {
+    for (let l = 1; l < big.layers * 3; l++) {
+      const kv = g.unsqueeze(project(g, heavy, `layers.${l}.kv`, x, HIDDEN, 2), [1]); // [B,1,L,2]
+      for (const kind of ['key', 'value']) {
+        const past = g.input(`past_key_values.${l}.${kind}`, 'float32', ['batch_size', 1, 'past_sequence_length', 2]);
+        g.output(g.op('Concat', [past, kv], { axis: 2 }, { outputTypes: [{ dtype: 'float32', shape: ['batch_size', 1, 'total_sequence_length', 2] }] }), `present.${l}.${kind}`);
+      }
+    }
+    const hidden = mlpStack(g, heavy, 'mlp', g.tanh(project(g, heavy, 'mlp.in', x, HIDDEN, big.width)), big.width, big.inner, big.layers);
+    extra = g.matmul(hidden, g.weight('lm_head.padding', heavy.fill(big.width * (big.vocabSize - V), 0.001), [big.width, big.vocabSize - V]));
+  }
   // Query [1e4, 1]: the latest marker wins over any later plain token and any earlier marker.
   const q = g.weight('layers.0.self_attn.q', new Float32Array([1e4, 1]), [1, 1, 1, 2]);
   const base = g.matmul(q, g.transpose(k, [0, 1, 3, 2])); // [B,1,1,T]
@@ -121,7 +167,8 @@ export async function writeTinySmolVlm(folder: string, options: TinySmolVlmOptio
   script.forEach((t, i) => (scriptTable[i * V + t] = 40));
   const lmHead = g.weight('lm_head.weight', rng.fill(V * HIDDEN, 0.02), [V, HIDDEN]);
   const logits = g.add(g.matmul(pick, g.weight('lm_head.script_bias', scriptTable, [K, V])), g.linear(x, lmHead));
-  g.output(logits, 'logits');
+  // The padded vocabulary's logits stay below -9: never picked, whatever the random weights give.
+  g.output(extra ? g.concat([logits, g.sub(g.tanh(extra), 10)], 2) : logits, 'logits');
   await g.save(path.join(folder, 'onnx', 'decoder_model_merged.onnx'));
 
   await writeJsonFiles(folder, {
@@ -130,7 +177,7 @@ export async function writeTinySmolVlm(folder: string, options: TinySmolVlmOptio
       model_type: 'smolvlm',
       image_token_id: id('<image>'),
       scale_factor: 1,
-      text_config: { model_type: 'llama', hidden_size: HIDDEN, num_hidden_layers: 1, num_attention_heads: 1, num_key_value_heads: 1, head_dim: 2, vocab_size: V, max_position_embeddings: 8192 },
+      text_config: { model_type: 'llama', hidden_size: HIDDEN, num_hidden_layers: big ? big.layers * 3 : 1, num_attention_heads: 1, num_key_value_heads: 1, head_dim: 2, vocab_size: big?.vocabSize ?? V, max_position_embeddings: 8192 },
       vision_config: { model_type: 'smolvlm_vision', hidden_size: HIDDEN, image_size: IMAGE_SIDE, patch_size: PATCH },
       'transformers.js_config': { dtype: 'fp32' },
     },
