@@ -167,7 +167,8 @@ class Execution {
   }
 
   private broadcast(id: string, source: AsyncIterable<Item<Values>>): Broadcast<Item<Values>> {
-    const b = new Broadcast(source, this.plan.consumers.get(id) ?? 0, this.options.window);
+    const window = this.plan.unbounded.has(id) ? Number.POSITIVE_INFINITY : this.options.window;
+    const b = new Broadcast(source, this.plan.consumers.get(id) ?? 0, window);
     this.broadcasts.push(b as Broadcast<unknown>);
     if (this.controller.signal.aborted) b.abort(new StoppedError());
     return b;
@@ -233,13 +234,11 @@ class Execution {
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)));
     // Nodes may start more work while settling (a stream pulled late); loop until quiet.
     while (this.active.size) {
-      const before = this.active.size;
       const done = await Promise.race([Promise.allSettled([...this.active]).then(() => true), timeout.then(() => false)]);
       if (!done) {
         this.options.logger?.warn(`${this.active.size} node task(s) did not stop within ${grace} ms`);
         break;
       }
-      if (this.active.size === before) break;
     }
     clearTimeout(timer);
   }

@@ -27,6 +27,11 @@ export interface RunPlan {
   hits: Map<string, CacheEntry>;
   /** Consumer slots of each stream: one per link from a needed, uncached node, plus one for an output node. */
   consumers: Map<string, number>;
+  /**
+   * Streams that must buffer without a window: a consumer of theirs first waits for a result that needs the
+   * stream read on (a per-frame node that also takes the frame count). A bounded window would hang there.
+   */
+  unbounded: Set<string>;
 }
 
 /**
@@ -69,5 +74,47 @@ export function planRun(doc: GraphDocument, registry: NodeRegistry, cache: Cache
     if (!hits.has(id)) for (const [, link] of links.get(id)!) if (streaming.get(link.from)) addConsumer(link.from);
     if (defs.get(id)!.output && streaming.get(id)) addConsumer(id);
   }
-  return { order, defs, links, keys, streaming, needed, hits, consumers };
+  return { order, defs, links, keys, streaming, needed, hits, consumers, unbounded: gatedStreams(order, defs, links, streaming, needed, hits) };
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The streams some consumer of theirs can only start reading after a single result that itself needs the
+ * same stream (or a stream feeding it) exists, or after its own `list` input from that stream is complete.
+ */
+function gatedStreams(
+  order: string[],
+  defs: Map<string, NodeDefinition>,
+  links: Map<string, Array<[string, Link]>>,
+  streaming: Map<string, boolean>,
+  needed: Set<string>,
+  hits: Map<string, CacheEntry>,
+): Set<string> {
+  const unbounded = new Set<string>();
+  // reached: streams at or above a node; gated: streams a node waits on through a single (non-stream) result.
+  const reached = new Map<string, ReadonlySet<string>>();
+  const gated = new Map<string, ReadonlySet<string>>();
+  const union = (sets: Array<ReadonlySet<string>>): ReadonlySet<string> => {
+    const nonEmpty = sets.filter((x) => x.size);
+    return nonEmpty.length === 0 ? NONE : nonEmpty.length === 1 ? nonEmpty[0]! : new Set(nonEmpty.flatMap((x) => [...x]));
+  };
+  for (const id of order) {
+    const own = hits.has(id) ? [] : links.get(id)!;
+    const upstream = [...new Set(own.map(([, link]) => link.from))];
+    const above = union(upstream.map((u) => reached.get(u) ?? NONE));
+    reached.set(id, streaming.get(id) ? union([above, new Set([id])]) : above);
+    gated.set(id, union(upstream.flatMap((u) => [gated.get(u) ?? NONE, streaming.get(u) ? NONE : reached.get(u) ?? NONE])));
+    if (!needed.has(id) || hits.has(id)) continue;
+    const def = defs.get(id)!;
+    const listed = new Set(own.filter(([name, link]) => streaming.get(link.from) && def.inputs[name]!.list).map(([, link]) => link.from));
+    for (const [name, link] of own) {
+      if (!streaming.get(link.from)) continue;
+      const waitsOnItsOwnList = listed.has(link.from) && !def.inputs[name]!.list;
+      // This link's stream (or a stream feeding it) must be read on before this node can start reading it.
+      const waitsOnItsSource = [...(reached.get(link.from) ?? NONE)].some((s) => gated.get(id)!.has(s));
+      if (waitsOnItsSource || waitsOnItsOwnList) unbounded.add(link.from);
+    }
+  }
+  return unbounded;
 }

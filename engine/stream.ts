@@ -38,6 +38,7 @@ export class Broadcast<T> {
       this.waiters.push(null);
     }
     if (consumers === 0) this.done = true;
+    else if (window === Number.POSITIVE_INFINITY) queueMicrotask(() => this.pump());
   }
 
   /** Claims the next consumer slot. Claiming more slots than declared is a programming error. */
@@ -113,7 +114,9 @@ export class Broadcast<T> {
     if (this.pulling || this.done || this.closing || this.failure) return;
     const open = this.queues.filter((q): q is T[] => q !== null);
     const someoneWaits = this.waiters.some((w) => w !== null);
-    if (!someoneWaits || open.some((q) => q.length >= this.window)) return;
+    // A bounded broadcast pulls on demand; an unbounded one (window Infinity) drains its source eagerly,
+    // because a consumer that is not reading yet must still find every item later.
+    if ((!someoneWaits && this.window !== Number.POSITIVE_INFINITY) || open.some((q) => q.length >= this.window)) return;
     this.pulling = true;
     this.iterator ??= this.source[Symbol.asyncIterator]();
     this.iterator.next().then(
@@ -124,6 +127,7 @@ export class Broadcast<T> {
         } else if (result.done) this.done = true;
         else for (const q of this.queues) q?.push(result.value);
         this.wakeAll();
+        if (this.window === Number.POSITIVE_INFINITY) this.pump();
       },
       (error) => {
         this.pulling = false;

@@ -111,6 +111,12 @@ export async function writeImage(img: RawImage, path: string, format: ImageForma
 }
 
 /**
+ * The next free number per (folder, name prefix), with the folder's modification time after our last save:
+ * while nobody else has changed the folder, a save skips listing it (a stream of thousands of frames).
+ */
+const nextNumber = new Map<string, { next: number; mtimeMs: number }>();
+
+/**
  * Saves `prefix_00001.png`, `prefix_00002.png`, ... in `dir`: the counter continues after the highest
  * existing number, and a file that exists is never overwritten (files are created exclusively, so parallel
  * saves take different numbers). `prefix` may name a subfolder (`shots/frame`) but may not leave `dir`.
@@ -131,10 +137,16 @@ export async function saveNumbered(img: RawImage, dir: string, prefix: string, f
   await mkdir(folder, { recursive: true });
   const ext = EXTENSIONS[format];
   const pattern = new RegExp(`^${escapeRegExp(base)}_(\\d+)\\.[a-z]+$`, 'i');
-  let counter = 1;
-  for (const name of await readdir(folder)) {
-    const m = pattern.exec(name);
-    if (m) counter = Math.max(counter, Number(m[1]) + 1);
+  const slot = `${folder}\u0000${base}`;
+  const known = nextNumber.get(slot);
+  let counter = known && known.mtimeMs === (await stat(folder)).mtimeMs ? known.next : 0;
+  if (!counter) {
+    // Continue after the highest number on disk; 'wx' below still refuses to overwrite.
+    counter = 1;
+    for (const name of await readdir(folder)) {
+      const m = pattern.exec(name);
+      if (m) counter = Math.max(counter, Number(m[1]) + 1);
+    }
   }
   const bytes = await encodeImage(img, format, options);
   for (;;) {
@@ -154,6 +166,7 @@ export async function saveNumbered(img: RawImage, dir: string, prefix: string, f
     } finally {
       await file.close();
     }
+    nextNumber.set(slot, { next: counter + 1, mtimeMs: (await stat(folder)).mtimeMs });
     return path;
   }
 }

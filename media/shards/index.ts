@@ -2,7 +2,7 @@
  * WebDataset tar shards of sessions: a resumable writer (size-limited shards, temp names, fsync, rename,
  * index.jsonl) and a streaming reader (seeded shuffle buffer, worker sharding).
  */
-export { ShardWriter } from './writer.js';
+export { ShardWriter, forgetWriterLock } from './writer.js';
 export type { ShardWriterOptions, ShardWriteSummary } from './writer.js';
 export { readShards } from './reader.js';
 export type { ReadShardsOptions } from './reader.js';

@@ -51,6 +51,8 @@ interface OpenShard {
 }
 
 const LOCK_FILE = '.writer.lock';
+/** Folders a writer of this process holds: the lock file's pid cannot tell two writers of one process apart. */
+const lockedHere = new Set<string>();
 
 /**
  * Writes sessions to shards in one folder. One writer per folder at a time (a lock file names the owner;
@@ -88,7 +90,7 @@ export class ShardWriter {
     try {
       await writer.recover();
     } catch (error) {
-      await rm(join(dir, LOCK_FILE), { force: true });
+      await releaseLock(dir);
       throw error;
     }
     return writer;
@@ -172,7 +174,7 @@ export class ShardWriter {
       try {
         await this.finishShard();
       } finally {
-        await rm(join(this.dir, LOCK_FILE), { force: true });
+        await releaseLock(this.dir);
       }
     }
     return { ...this.summary };
@@ -194,7 +196,7 @@ export class ShardWriter {
         this.summary.written -= shard.keys.length;
         this.summary.total -= shard.keys.length;
       }
-      await rm(join(this.dir, LOCK_FILE), { force: true });
+      await releaseLock(this.dir);
     }
     return { ...this.summary };
   }
@@ -203,11 +205,13 @@ export class ShardWriter {
 /** Takes the folder's writer lock; a lock left by a dead process is taken over. */
 async function takeLock(dir: string): Promise<void> {
   const path = join(dir, LOCK_FILE);
+  if (lockedHere.has(dir)) throw new Error(`another writer in this process is writing shards to ${dir}; give each writer its own folder`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const file = await open(path, 'wx');
       await file.writeFile(String(process.pid));
       await file.close();
+      lockedHere.add(dir);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -217,6 +221,20 @@ async function takeLock(dir: string): Promise<void> {
     await rm(path, { force: true });
   }
   throw new Error(`cannot take the writer lock ${path}`);
+}
+
+/**
+ * Forgets this process's hold on a folder whose writer was abandoned without close() or abort(), as a crash
+ * would leave it (the lock file stays; the next writer takes it over and discards the temporary shard).
+ * @example forgetWriterLock('/data/shards'); // then ShardWriter.open recovers the folder
+ */
+export function forgetWriterLock(dir: string): void {
+  lockedHere.delete(resolve(dir));
+}
+
+async function releaseLock(dir: string): Promise<void> {
+  lockedHere.delete(dir);
+  await rm(join(dir, LOCK_FILE), { force: true });
 }
 
 function alive(pid: number): boolean {

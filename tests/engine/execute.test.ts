@@ -40,6 +40,13 @@ const probePack = {
       run: ({ a, b }) => ({ a, b }),
     }),
     defineNode({
+      type: 'probe/list-and-each',
+      description: 'Each item divided by the length of the whole stream',
+      inputs: { all: { type: T.ANY, list: true }, one: { type: T.FLOAT } },
+      outputs: { share: T.FLOAT },
+      run: ({ all, one }) => ({ share: one / (all as unknown[]).length }),
+    }),
+    defineNode({
       type: 'probe/watch-signal',
       description: 'Waits until aborted and records that it saw the abort',
       inputs: {},
@@ -163,6 +170,31 @@ test('two list inputs fed by one long stream do not block each other', async () 
   const { result } = await runAll(doc, fresh());
   const expected = Array.from({ length: 50 }, (_, i) => i);
   expect(result.outputs.both).toEqual({ a: expected, b: expected });
+});
+
+test('a per-item node that also waits on a list of the same stream does not hang', async () => {
+  // s maps over r and also needs n, which needs all of r: r's items for s must wait beyond any window.
+  const doc = graph({
+    r: { type: 'test/range', inputs: { count: 40 } },
+    c: { type: 'test/collect', inputs: { values: link('r', 'value') } },
+    n: { type: 'test/slow', inputs: { value: link('c', 'values'), ms: 10 } },
+    s: { type: 'test/add', inputs: { a: link('r', 'value'), b: 1 } },
+    s2: { type: 'probe/two-lists', inputs: { a: link('s', 'sum'), b: link('n', 'value') } },
+  });
+  const { result } = await runAll(doc, { ...fresh(), window: 4 });
+  expect(result.status).toBe('succeeded');
+  expect((result.outputs.s2 as { a: number[] }).a).toHaveLength(40);
+});
+
+test('a node with a list and a per-item input from one stream does not hang', async () => {
+  const doc = graph({
+    r: { type: 'test/range', inputs: { count: 40 } },
+    both: { type: 'probe/list-and-each', inputs: { all: link('r', 'value'), one: link('r', 'value') } },
+    out: { type: 'test/collect', inputs: { values: link('both', 'share') } },
+  });
+  const { result } = await runAll(doc, { ...fresh(), window: 4 });
+  expect(result.status).toBe('succeeded');
+  expect((result.outputs.out as { values: number[] }).values).toEqual(Array.from({ length: 40 }, (_, i) => i / 40));
 });
 
 test('a failing node ends the run with an error event naming the node, its type, message and inputs', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeImage } from '../../media/image/io.js';
-import { INDEX_FILE, readIndex, readShards, ShardWriter } from '../../media/shards/index.js';
+import { forgetWriterLock, INDEX_FILE, readIndex, readShards, ShardWriter } from '../../media/shards/index.js';
 import type { Session } from '../../media/session/index.js';
 import { makeSessions } from './helpers.js';
 import { defineNode, NullCacheStore, type NodePack } from '../../engine/index.js';
@@ -80,6 +80,7 @@ describe('writing shards', () => {
     const crashed = await ShardWriter.open({ dir: out, maxSessions: 10 });
     await crashed.write(sessions[4]!);
     expect((await readdir(out)).some((n) => n.endsWith('.tar.tmp'))).toBe(true);
+    forgetWriterLock(out); // as a crash would: its lock file and temporary shard stay behind
     // The index loses its last line and gains a torn one.
     const lines = (await readFile(join(out, INDEX_FILE), 'utf8')).trim().split('\n');
     await writeFile(join(out, INDEX_FILE), lines[0] + '\n');
@@ -209,6 +210,15 @@ describe('resume after SIGKILL', () => {
     const summary = await writeAll(out, []);
     expect(summary.discarded).toEqual(['shard-000000.tar.tmp']);
   }, 60_000);
+});
+
+test('two writers of one process cannot share a folder, and the folder is free again after close', async () => {
+  const out = join(dir, 'same-process');
+  const first = await ShardWriter.open({ dir: out });
+  await expect(ShardWriter.open({ dir: out })).rejects.toThrow(/another writer in this process/);
+  await first.close();
+  const second = await ShardWriter.open({ dir: out });
+  await second.close();
 });
 
 /** Frame sets of synthetic clips; the second has a frame of another size (a bad item). */
