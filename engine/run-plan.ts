@@ -92,6 +92,7 @@ function gatedStreams(
   hits: Map<string, CacheEntry>,
 ): Set<string> {
   const unbounded = new Set<string>();
+  if (![...streaming.values()].some(Boolean)) return unbounded;
   // reached: streams at or above a node; gated: streams a node waits on through a single (non-stream) result.
   const reached = new Map<string, ReadonlySet<string>>();
   const gated = new Map<string, ReadonlySet<string>>();
