@@ -11,11 +11,10 @@ import { ReplaySubject } from 'rxjs';
 import {
   applyParams,
   GraphDocumentError,
-  outputType,
   parseGraph,
   readGraphFile,
   runGraph as startRun,
-  summarize,
+  summarizeRunOutputs,
   type GraphDocument,
   type NodeRegistry,
   type RunEvent,
@@ -181,18 +180,5 @@ export function runGraph(doc: GraphDocument, options: RunGraphOptions = {}): Run
  * @example summarizeOutputs((await run.result).outputs, doc, registry) // { save: { path: 'output/a.png' } }
  */
 export function summarizeOutputs(outputs: RunOutputs, doc: GraphDocument, registry: NodeRegistry): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [id, value] of Object.entries(outputs)) {
-    const def = doc.nodes[id] && registry.get(doc.nodes[id]!.type);
-    const one = (values: Record<string, unknown>) => {
-      const summary: Record<string, unknown> = {};
-      for (const [name, v] of Object.entries(values)) {
-        const spec = def?.outputs[name];
-        summary[name] = summarize(v, spec ? outputType(spec) : undefined);
-      }
-      return summary;
-    };
-    out[id] = Array.isArray(value) ? value.map(one) : one(value);
-  }
-  return out;
+  return summarizeRunOutputs(outputs, doc, registry);
 }

@@ -37,6 +37,7 @@ export type { CacheStore, CacheEntry } from './cache.js';
 // Events and errors
 export type { RunEvent, RunEventType, RunStatus, EventOf } from './events.js';
 export { summarize } from './summary.js';
+export { summarizeRunOutputs } from './outputs.js';
 export {
   CinegraphError,
   GraphDocumentError,

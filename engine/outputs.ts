@@ -67,3 +67,23 @@ export function summarizeInputs(def: NodeDefinition, inputs: Values): Values {
   }
   return out;
 }
+
+/**
+ * JSON-safe outputs of a whole run, each output node's values summarised by its declared socket types; a
+ * stream output becomes a list of item summaries (at most `maxItems`).
+ * @example summarizeRunOutputs(result.outputs, doc, registry) // { save: { path: 'output/a.png' } }
+ */
+export function summarizeRunOutputs(
+  outputs: Record<string, Values | Values[]>,
+  doc: { nodes: Record<string, { type: string }> },
+  registry: { get(type: string): NodeDefinition | undefined },
+  maxItems = Number.POSITIVE_INFINITY,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(outputs)) {
+    const def = registry.get(doc.nodes[id]?.type ?? '');
+    const one = (values: Values) => (def ? summarizeValues(def, values) : (summarize(values) as Values));
+    out[id] = Array.isArray(value) ? value.slice(0, maxItems).map(one) : one(value);
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { outputType, summarize, type GraphDocument, type NodeRegistry, type RunOutputs } from '../engine/index.js';
+import { summarizeRunOutputs, type GraphDocument, type NodeRegistry, type RunOutputs } from '../engine/index.js';
 
 /** Items of a stream output kept in a run's summary. */
 const MAX_ITEMS = 100;
@@ -11,24 +11,12 @@ const MAX_ITEMS = 100;
 const MAX_FILES = 1000;
 
 /**
- * Summarises the raw outputs of a run by each output's socket type (images become `{width, height, channels}`).
+ * Summarises the raw outputs of a run by each output's socket type (images become `{width, height, channels}`),
+ * keeping the first items of a stream output.
  * @example summarizeOutputs(doc, result.outputs, registry) // { sink: { value: 3 } }
  */
 export function summarizeOutputs(doc: GraphDocument, outputs: RunOutputs, registry: NodeRegistry): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [id, value] of Object.entries(outputs)) {
-    const def = registry.get(doc.nodes[id]?.type ?? '');
-    const one = (values: Record<string, unknown>) => {
-      const summary: Record<string, unknown> = {};
-      for (const [name, v] of Object.entries(values)) {
-        const spec = def?.outputs[name];
-        summary[name] = summarize(v, spec ? outputType(spec) : undefined);
-      }
-      return summary;
-    };
-    out[id] = Array.isArray(value) ? value.slice(0, MAX_ITEMS).map(one) : one(value);
-  }
-  return out;
+  return summarizeRunOutputs(outputs, doc, registry, MAX_ITEMS);
 }
 
 /**
