@@ -183,6 +183,8 @@ export class RunQueue {
       cached: result.cached,
     });
     this.options.logger.info(`${tag} ${result.status}${result.error ? `: ${result.error.message}` : ''} (${result.executed} executed, ${result.cached} cached)`);
+    // A run stopped by the server's shutdown says so on the wire too, as its record does.
+    if (finished && stopped) finished = { ...finished, error: { message: job.stopMessage! } };
     this.events.next(
       finished ?? {
         type: 'run-finished',
