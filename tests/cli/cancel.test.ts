@@ -3,19 +3,14 @@
  * "cancelled" and exits 130; a second Ctrl-C exits at once.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureBuilt, graph, put, startCli, TEST_PACK, workspace } from './helpers.js';
+import { ensureBuilt, graph, packWorkspace, put, startCli } from './helpers.js';
 
-let ws: Awaited<ReturnType<typeof workspace>>;
-let packs: string;
+let ws: Awaited<ReturnType<typeof packWorkspace>>;
 
 beforeAll(async () => {
   ensureBuilt();
-  ws = await workspace();
-  packs = join(ws.dir, 'packs');
-  await mkdir(packs);
-  await put(packs, 'clitest.mjs', TEST_PACK);
+  ws = await packWorkspace();
 }, 180_000);
 afterAll(() => ws.cleanup());
 
@@ -49,7 +44,7 @@ test.each([
       show: { type: 'clitest/show', inputs: { value: { from: 'sleep', output: 'code' } } },
     }),
   );
-  const cli = startCli(['run', file, '--nodes', packs], { cwd: ws.dir, env: ws.env });
+  const cli = startCli(['run', file, '--nodes', ws.packs], { cwd: ws.dir, env: ws.env });
   await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 'the sleep process');
   const pid = Number(readFileSync(pidFile, 'utf8'));
   expect(running(pid)).toBe(true);
@@ -68,7 +63,7 @@ test('a second Ctrl-C exits at once, without waiting for a node that ignores can
     'stubborn.json',
     graph({ wait: { type: 'clitest/stubborn' }, show: { type: 'clitest/show', inputs: { value: { from: 'wait', output: 'value' } } } }),
   );
-  const cli = startCli(['run', file, '--nodes', packs], { cwd: ws.dir, env: ws.env });
+  const cli = startCli(['run', file, '--nodes', ws.packs], { cwd: ws.dir, env: ws.env });
   await until(() => cli.stderrSoFar().includes('stubborn started'), 'the node to start');
   cli.child.kill('SIGINT');
   await until(() => cli.stderrSoFar().includes('cancelling the run'), 'the cancel');

@@ -3,20 +3,15 @@
  * nodes, serve.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cli, ensureBuilt, graph, put, ROOT, startCli, TEST_PACK, workspace } from './helpers.js';
+import { cli, ensureBuilt, graph, packWorkspace, put, ROOT, startCli } from './helpers.js';
 
-let ws: Awaited<ReturnType<typeof workspace>>;
-let packs: string;
+let ws: Awaited<ReturnType<typeof packWorkspace>>;
 const cinegraph = (...args: string[]) => cli(args, { cwd: ws.dir, env: ws.env });
 
 beforeAll(async () => {
   ensureBuilt();
-  ws = await workspace();
-  packs = join(ws.dir, 'packs');
-  await mkdir(packs);
-  await put(packs, 'clitest.mjs', TEST_PACK);
+  ws = await packWorkspace();
 }, 180_000);
 afterAll(() => ws.cleanup());
 
@@ -57,7 +52,7 @@ test('validate prints "valid" and exits 0 for a graph that can run; --json gives
     'ok.json',
     graph({ add: { type: 'clitest/add', inputs: { a: 1 } }, show: { type: 'clitest/show', inputs: { value: { from: 'add', output: 'sum' } } } }),
   );
-  const r = await cinegraph('validate', file, '--nodes', packs);
+  const r = await cinegraph('validate', file, '--nodes', ws.packs);
   expect(r.code).toBe(0);
   expect(r.stdout).toBe('valid\n');
   const json = await cinegraph('validate', file, '--json');
@@ -68,11 +63,11 @@ test('validate prints "valid" and exits 0 for a graph that can run; --json gives
 });
 
 test('nodes lists node types by category; --json prints the registry catalog', async () => {
-  const text = await cinegraph('nodes', '--nodes', packs);
+  const text = await cinegraph('nodes', '--nodes', ws.packs);
   expect(text.code).toBe(0);
   expect(text.stdout).toMatch(/^clitest\n/m);
   expect(text.stdout).toMatch(/^ {2}clitest\/add +a \+ b, repeated times {2}\[pack clitest\]$/m);
-  const json = await cinegraph('nodes', '--json', '--nodes', packs);
+  const json = await cinegraph('nodes', '--json', '--nodes', ws.packs);
   expect(json.code).toBe(0);
   const catalog = JSON.parse(json.stdout) as { types: Array<{ id: string }>; conversions: unknown[]; nodes: Array<{ type: string; pack: string; inputs: Record<string, { type: string; min?: number }> }> };
   expect(catalog.types.map((t) => t.id)).toEqual(expect.arrayContaining(['INT', 'FLOAT', 'STRING', 'IMAGE']));
@@ -81,7 +76,7 @@ test('nodes lists node types by category; --json prints the registry catalog', a
 });
 
 test('serve prints its URL, answers /health and closes on Ctrl-C', async () => {
-  const server = startCli(['serve', '--port', '0', '--data', join(ws.dir, 'serve-data'), '--nodes', packs], { cwd: ws.dir, env: ws.env });
+  const server = startCli(['serve', '--port', '0', '--data', join(ws.dir, 'serve-data'), '--nodes', ws.packs], { cwd: ws.dir, env: ws.env });
   let url = '';
   server.child.stdout!.on('data', (d: Buffer) => (url ||= /serving at (http:\/\/\S+)/.exec(d.toString())?.[1] ?? ''));
   for (let i = 0; i < 200 && !url; i++) await new Promise((r) => setTimeout(r, 50));
@@ -89,7 +84,7 @@ test('serve prints its URL, answers /health and closes on Ctrl-C', async () => {
   const health = await fetch(`${url}/health`);
   expect(health.status).toBe(200);
   const catalog = (await (await fetch(`${url}/api/nodes`)).json()) as { nodes: Array<{ type: string }> };
-  expect(catalog.nodes.map((n) => n.type)).toContain('clitest/add'); // user packs reach the server
+  expect(catalog.nodes.map((n) => n.type)).toContain('clitest/add'); // user ws.packs reach the server
   server.child.kill('SIGINT');
   const r = await server.done;
   expect(r.code).toBe(0);

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,3 +143,12 @@ export default ({ defineNode, T }) => ({
   ],
 });
 `;
+
+/** A workspace (see `workspace`) with the CLI test pack written into `<dir>/packs`, for `--nodes`. */
+export async function packWorkspace(): Promise<Awaited<ReturnType<typeof workspace>> & { packs: string }> {
+  const ws = await workspace();
+  const packs = join(ws.dir, 'packs');
+  await mkdir(packs);
+  await put(packs, 'clitest.mjs', TEST_PACK);
+  return { ...ws, packs };
+}

@@ -5,18 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cli, ensureBuilt, graph, put, TEST_PACK, workspace } from './helpers.js';
+import { cli, ensureBuilt, graph, packWorkspace, put } from './helpers.js';
 
-let ws: Awaited<ReturnType<typeof workspace>>;
-let packs: string;
-const run = (...args: string[]) => cli(['run', ...args, '--nodes', packs], { cwd: ws.dir, env: ws.env });
+let ws: Awaited<ReturnType<typeof packWorkspace>>;
+const run = (...args: string[]) => cli(['run', ...args, '--nodes', ws.packs], { cwd: ws.dir, env: ws.env });
 
 beforeAll(async () => {
   ensureBuilt();
-  ws = await workspace();
-  packs = join(ws.dir, 'packs');
-  await mkdir(packs);
-  await put(packs, 'clitest.mjs', TEST_PACK);
+  ws = await packWorkspace();
 }, 180_000);
 afterAll(() => ws.cleanup());
 
@@ -90,7 +86,7 @@ test('an invalid graph exits 2 and prints every issue, one per line', async () =
     }),
   );
   for (const command of ['run', 'validate']) {
-    const r = await cli([command, file, '--nodes', packs], { cwd: ws.dir, env: ws.env });
+    const r = await cli([command, file, '--nodes', ws.packs], { cwd: ws.dir, env: ws.env });
     expect(r.code).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('  '));
     expect(lines).toEqual([
