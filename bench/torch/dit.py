@@ -122,7 +122,7 @@ def forward(c, W, inp, attention):
     vision = inp["vision"]  # [B, Lv, (2C + 1) * patch volume]
     vision_turn = inp["vision_turn"].long()  # [Lv]
     vision_pos = inp["vision_pos"]  # [Lv, 3]
-    vision_noised = inp["vision_noised"] != 0  # [Lv]
+    vision_noised = inp["vision_noised"] != 0  # [1 or B, Lv]
     timestep = inp["timestep"]  # [B]
     B = text.shape[0]
     past_turn = inp["past_turn"].long() if causal and "past_turn" in inp else torch.zeros(0, dtype=torch.long)
@@ -142,7 +142,8 @@ def forward(c, W, inp, attention):
 
     def mod_of(noised):
         # Per token: t where noised, else 0; laid out (d, layer, k) as the reference's AdaSingle.
-        tok = torch.where(noised[None, :, None], emb_t, emb_0).reshape(B, -1, D, 2, 3)
+        flags = noised[None, :, None] if noised.dim() == 1 else noised[:, :, None]
+        tok = torch.where(flags, emb_t, emb_0).reshape(B, -1, D, 2, 3)
         return {layer: {k: tok[..., li, ki] for ki, k in enumerate(("shift", "scale", "gate"))}
                 for li, layer in enumerate(("attn", "mlp"))}
 

@@ -77,7 +77,8 @@ export function buildDit(config: DitConfig | DitConfigName, options: BuildDitOpt
   const vision = g.input('vision', 'float32', ['batch', 'vision_len', patchInDim(c)]);
   const visionTurn = g.input('vision_turn', 'int64', ['vision_len']);
   const visionPos = g.input('vision_pos', 'float32', ['vision_len', 3]);
-  const visionNoised = g.input('vision_noised', 'bool', ['vision_len']);
+  // [1 | batch, Lv]: one set of flags for the batch, or one per sample (training batches whose targets differ).
+  const visionNoised = g.input('vision_noised', 'bool', ['?noised_batch', 'vision_len']);
   const timestep = g.input('timestep', 'float32', ['batch']);
   const pastTurn = causal ? g.input('past_turn', 'int64', ['past_len']) : undefined;
   const pastK: Tensor[] = [];
@@ -102,7 +103,8 @@ export function buildDit(config: DitConfig | DitConfigName, options: BuildDitOpt
   const emb0 = g.unsqueeze(g.slice(e, [-1], [2 ** 31 - 1], [0]), [1]); // [1, 1, 6D]
   // Per token: t where noised, else 0; laid out (d, layer, g) as the reference's AdaSingle.
   const modOf = (noised: Tensor): { attn: Mod; mlp: Mod } => {
-    const tok = g.reshape(g.where(g.unsqueeze(noised, [0, 2]), embT, emb0), [0, 0, D, 2, 3]);
+    const flags = noised.shape.length === 1 ? g.unsqueeze(noised, [0, 2]) : g.unsqueeze(noised, [2]);
+    const tok = g.reshape(g.where(flags, embT, emb0), [0, 0, D, 2, 3]);
     const chunk = (l: number, k: number) => g.squeeze(g.slice(tok, [l, k], [l + 1, k + 1], [3, 4]), [3, 4]);
     return {
       attn: { shift: chunk(0, 0), scale: chunk(0, 1), gate: chunk(0, 2) },

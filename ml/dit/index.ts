@@ -22,7 +22,7 @@
  * | vision | float32 | [B, Lv, (2C+1)*pt*ph*pw] | patch tokens (see patch.ts for the vector layout) |
  * | vision_turn | int64 | [Lv] | session turn index of each patch token |
  * | vision_pos | float32 | [Lv, 3] | RoPE (time, row, column); time = L + frame time through the session |
- * | vision_noised | bool | [Lv] | true on the target's tokens (modulated by `timestep`), false on clean ones (t = 0) |
+ * | vision_noised | bool | [1 or B, Lv] | true on the target's tokens (modulated by `timestep`), false on clean ones (t = 0); one row for the batch or one per sample |
  * | timestep | float32 | [B] | t in [0, 1], 1 = pure noise (scaled by 1000 inside) |
  * | past_turn | int64 | [P] | block-causal only: turn index of each cached token (P may be 0) |
  * | past_key_{i}, past_value_{i} | float32 | [B, heads, P, headDim] | block-causal only, i = 0..layers-1: cached keys (after QK-norm and RoPE) and values |

@@ -196,7 +196,7 @@ export function ditFeeds(
     vision: new ort.Tensor('float32', cat((q) => q.vision), [B, p.visionLen, patchInDim(c)]),
     vision_turn: new ort.Tensor('int64', p.visionTurn, [p.visionLen]),
     vision_pos: new ort.Tensor('float32', p.visionPos, [p.visionLen, 3]),
-    vision_noised: new ort.Tensor('bool', p.visionNoised, [p.visionLen]),
+    vision_noised: new ort.Tensor('bool', p.visionNoised, [1, p.visionLen]),
     timestep: new ort.Tensor('float32', Float32Array.from(ts), [B]),
   };
   if (options.attention === 'block-causal') {

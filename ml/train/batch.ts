@@ -6,11 +6,9 @@
  * at turnSlots * (textTokens + 1)); its target is noised by lerp, x_t = (1 - t) x0 + t noise, and the
  * velocity target is v = noise - x0. Variable-length samples share the DiT's per-token layout by padding:
  * a shorter sample gets trailing padding turns (zero text, zero context image, loss mask 0). Block-causal
- * attention lets no real token see a later turn, so padding changes nothing for the real tokens. The
- * per-token `vision_noised` flags are shared by the batch (a DiT input of shape [Lv]): they are the union of
- * the samples' targets, so when targets lie at different turns a longer sample's context image at a
- * shorter sample's target turn is modulated by its t instead of 0 (a known approximation; equal-length
- * batches are exact).
+ * attention lets no real token see a later turn, so padding changes nothing for the real tokens. Which tokens
+ * the timestep modulates (`vision_noised`) is given per sample, so every sample sees exactly what it would see
+ * alone.
  */
 import { ditFeeds, packSession, patchify, patchOutDim, type DitAttention, type DitConfig, type SessionTurn } from '../dit/index.js';
 import { ort } from '../runtime/index.js';
@@ -127,15 +125,15 @@ export function buildBatch(samples: readonly BatchSample[], ctx: BatchContext): 
   const B = samples.length;
   const Lv = p0.visionLen;
   const feeds = ditFeeds(c, packs, [...timesteps], { attention: ctx.attention });
-  const noised = new Uint8Array(Lv);
+  const noised = new Uint8Array(B * Lv);
   const lossMask = new Float32Array(B * Lv);
   const target = new Float32Array(B * Lv * outDim);
   ranges.forEach(([s, e], b) => {
-    noised.fill(1, s, e);
+    noised.fill(1, b * Lv + s, b * Lv + e);
     lossMask.fill(1, b * Lv + s, b * Lv + e);
     target.set(targets[b]!, (b * Lv + s) * outDim);
   });
-  feeds.vision_noised = new ort.Tensor('bool', noised, [Lv]);
+  feeds.vision_noised = new ort.Tensor('bool', noised, [B, Lv]);
   feeds.target = new ort.Tensor('float32', target, [B, Lv, outDim]);
   feeds.loss_mask = new ort.Tensor('float32', lossMask, [B, Lv]);
   return { feeds, batch: B, visionLen: Lv, turns: samples.map((s) => s.plan.turns.length), targetTokens: ranges, timesteps, lossMask };

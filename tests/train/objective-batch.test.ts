@@ -72,7 +72,7 @@ describe('train objective: batches and the loss', () => {
     expect(Array.from(batch.lossMask).reduce((a, b) => a + b, 0)).toBe(batch.targetTokens[0]![1] - s);
   });
 
-  test('a short session batched with a longer one is padded with masked trailing turns and keeps its own error', async () => {
+  test('a short session batched with a longer one is padded with masked trailing turns, and each keeps its own error', async () => {
     const plans = await plansFor(latents, 0);
     const both = batchOf(latents, plans);
     expect(both.turns[0]).toBeLessThan(both.turns[1]!);
@@ -86,6 +86,11 @@ describe('train objective: batches and the loss', () => {
     const b = await lossOf(both.feeds);
     expect(Math.abs(b.perSample[0]! - a.perSample[0]!) / a.perSample[0]!).toBeLessThan(1e-4);
     expect(b.loss).not.toBe(a.loss);
+    // The longer sample too (first in the batch, so that its noise is that of its batch alone): its context
+    // image at the short sample's target turn is not modulated by the short sample's t.
+    const longFirst = await lossOf(batchOf([latents[1]!, latents[0]!], [plans[1]!, plans[0]!]).feeds);
+    const longAlone = await lossOf(batchOf([latents[1]!], [plans[1]!]).feeds);
+    expect(Math.abs(longFirst.perSample[0]! - longAlone.perSample[0]!) / longAlone.perSample[0]!).toBeLessThan(1e-4);
   });
 
   test('a batch is a function of the seed and step: rebuilt, it is identical; the next step differs', async () => {
