@@ -16,6 +16,14 @@ import { latestCheckpoint } from '../../ml/train/index.js';
  */
 export const FRESH_MODELS = ['tiny', 'small'] as const;
 
+/**
+ * The DiT of a fresh 'tiny' training model: the tiny editing DiT made 64 wide, because a token's 48
+ * output values (12 latent channels x a 2 x 2 patch) cannot pass through 32 hidden dimensions: a model
+ * narrower than its tokens never learns to take the noise out.
+ * @example TINY_TRAIN_DIT.width // 64
+ */
+export const TINY_TRAIN_DIT = ditConfig({ ...TINY_EDIT_DIT, name: 'tiny-train', width: 64, headDim: 32, ropeDim: 24 });
+
 /** A resolved start: the editing model folder to train, and the checkpoint to resume from, if any. */
 export interface TrainStart {
   readonly model: string;
@@ -36,7 +44,7 @@ export async function resolveStart(o: { model: string; checkpoints: string; base
   }
   const name = o.model.trim() || 'tiny';
   if ((FRESH_MODELS as readonly string[]).includes(name)) {
-    const dit = name === 'tiny' ? TINY_EDIT_DIT : ditConfig(name);
+    const dit = name === 'tiny' ? TINY_TRAIN_DIT : ditConfig(name);
     const tmp = `${o.baseModel}.tmp-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
     await writeTinyEditModel(tmp, { dit, seed: o.seed });

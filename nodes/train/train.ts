@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defineNode, T } from '../../engine/index.js';
+import { patchOutDim } from '../../ml/dit/index.js';
 import { loadEditModel } from '../../ml/edit/index.js';
 import { checkpointName, latestCheckpoint, Trainer, type StepReport } from '../../ml/train/index.js';
 import { openTrainLog } from './log.js';
@@ -35,6 +36,7 @@ export const trainNode = defineNode({
     steps: { type: T.INT, default: 1000, min: 1, max: 10_000_000, description: 'train until this update (a resumed run does the rest)' },
     lr: { type: T.FLOAT, default: 0.001, min: 1e-8, max: 1, step: 0.0001, description: 'AdamW learning rate (after warmup)' },
     warmup: { type: T.INT, default: 100, min: 0, description: 'linear warmup, updates' },
+    lrFinal: { type: T.FLOAT, default: 1, min: 0, max: 1, step: 0.05, description: "the learning rate at update `steps`, as a fraction of lr (cosine decay after the warmup; 1: constant)" },
     batch: { type: T.INT, default: 4, min: 1, max: 4096, description: 'sessions per update' },
     seed: { type: T.INT, default: 0, min: 0, max: 2 ** 31 - 1, description: 'seeds the model init, the data order and every draw of the objective' },
     nip: { type: T.FLOAT, default: 0.6, min: 0, max: 1, step: 0.05, description: 'task ratio: next image' },
@@ -69,6 +71,10 @@ export const trainNode = defineNode({
     });
     const model = await loadEditModel(start.model, { device: 'cpu', log: ctx.log });
     ctx.log.info(`training on ${source.count} session(s), ${source.heldOut} held out; starting from ${start.from}`);
+    const dit = model.config.dit;
+    if (patchOutDim(dit) > dit.width) {
+      ctx.log.warn(`the DiT '${dit.name}' is ${dit.width} wide but a token carries ${patchOutDim(dit)} output values: it cannot learn to remove the noise (use a wider model, or a VAE with fewer channels)`);
+    }
     let log: Awaited<ReturnType<typeof openTrainLog>> | undefined;
     const trainer = await Trainer.create(
       {
@@ -76,7 +82,9 @@ export const trainNode = defineNode({
         sessions: source.sessions,
         batchSize: inputs.batch,
         seed: inputs.seed,
-        lr: { base: inputs.lr, warmup: inputs.warmup },
+        lr: inputs.lrFinal < 1 && inputs.steps > inputs.warmup
+          ? { base: inputs.lr, warmup: inputs.warmup, decayTo: inputs.lrFinal, total: inputs.steps }
+          : { base: inputs.lr, warmup: inputs.warmup },
         objective: { taskRatios: { NIP: inputs.nip, CSP: inputs.csp, NSP: inputs.nsp } },
         clipNorm: inputs.clipNorm > 0 ? inputs.clipNorm : undefined,
         emaDecay: inputs.emaDecay,
