@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -126,4 +126,58 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** What the PyTorch train step returned. */
+export interface TorchTrainResult {
+  /** Loss and global gradient norm of the first step (from the given weights). */
+  readonly loss: number;
+  readonly gradNorm: number;
+  /** Median of the timed steps, ms. */
+  readonly medianMs: number;
+  readonly timesMs: readonly number[];
+  readonly peakRssMb: number;
+  readonly threads: number;
+  readonly torch: string;
+  readonly blas: string;
+}
+
+/** Options of {@link runTorchTrainStep}: those of the forward plus the optimizer's settings. */
+export interface TorchTrainOptions extends TorchDitOptions {
+  /** The feeds already written as F32 safetensors (then `feeds` is not written). */
+  readonly feedsFile?: string;
+  /** The data feeds include `target` and `loss_mask`. */
+  readonly hyper: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; clipNorm: number | null; emaDecay: number | null };
+}
+
+/**
+ * Runs bench/torch/train.py: the same train step (forward, masked MSE, backward, clipping, AdamW, EMA) in
+ * PyTorch on the same weights and batch as ORT's train-step graph.
+ * @example const r = await runTorchTrainStep({ config, weights, feeds, attention: 'block-causal', dir, threads: 2, hyper });
+ */
+export async function runTorchTrainStep(o: TorchTrainOptions): Promise<TorchTrainResult> {
+  const script = join(dirname(torchDitScript()), 'train.py');
+  const config = join(o.dir, 'torch-train-config.json');
+  const hyper = join(o.dir, 'torch-train-hyper.json');
+  const inputs = o.feedsFile ?? join(o.dir, 'torch-train-inputs.safetensors');
+  const out = join(o.dir, 'torch-train-out.json');
+  await writeFile(config, JSON.stringify(o.config));
+  await writeFile(hyper, JSON.stringify(o.hyper));
+  if (!o.feedsFile) await writeSafetensors(inputs, feedsAsF32(o.feeds));
+  const args = [
+    script, '--config', config, '--weights', o.weights, '--inputs', inputs, '--hyper', hyper, '--attention', o.attention,
+    '--out', out, '--threads', String(o.threads), '--warmup', String(o.warmup ?? 1), '--runs', String(o.runs ?? 3),
+  ];
+  try {
+    await run(SYSTEM_PYTHON, args, { signal: o.signal, maxBuffer: 16 * 2 ** 20 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    const tail = (err.stderr ?? '').trim().split('\n').slice(-5).join('\n');
+    throw new Error(`${SYSTEM_PYTHON} ${script} failed: ${tail || err.message}`);
+  }
+  const r = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
+  return {
+    loss: Number(r.loss), gradNorm: Number(r.grad_norm), medianMs: Number(r.median_ms), timesMs: r.times_ms as number[],
+    peakRssMb: Number(r.peak_rss_mb), threads: Number(r.threads), torch: String(r.torch), blas: String(r.blas),
+  };
 }

@@ -26,6 +26,8 @@ export interface TinyEditModelOptions {
   seed?: number;
   /** Tokens per turn text. Default 8. */
   textTokens?: number;
+  /** Words the text encoder keeps whole (default: its tiny vocabulary; others are spelled in pieces). */
+  words?: readonly string[];
 }
 
 /**
@@ -43,7 +45,7 @@ export async function writeTinyEditModel(folder: string, options: TinyEditModelO
   await writeSafetensors(path.join(folder, 'dit.safetensors'), graphWeights(built.graph));
   if (C === 16) await writeTinySd3Vae(path.join(folder, 'vae'));
   else await writePatchVae(path.join(folder, 'vae'), { patch: p });
-  await writeTinyTextEmbedding(path.join(folder, 'text'), { dim: dit.textDim, seed: seed + 11 });
+  await writeTinyTextEmbedding(path.join(folder, 'text'), { dim: dit.textDim, seed: seed + 11, ...(options.words ? { words: options.words } : {}) });
   const config = { format: EDIT_MODEL_FORMAT, version: 1, dit, weights: 'dit.safetensors', vae: 'vae', text: 'text', textTokens: options.textTokens ?? 8 };
   await writeFile(path.join(folder, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   return folder;
