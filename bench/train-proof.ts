@@ -28,8 +28,8 @@ import { synthesizeShards } from './proof/data.js';
 import { copySourceError, evaluateEdits, type EditEvalOptions } from './proof/evaluate.js';
 import { PROOF_DIT, writeProofModel } from './proof/model.js';
 
-const STEPS = Number(process.argv[2] ?? process.env.PROOF_STEPS ?? 3000);
-const TRAIN_SESSIONS = Number(process.env.PROOF_TRAIN ?? 1000);
+const STEPS = Number(process.argv[2] ?? process.env.PROOF_STEPS ?? 2500);
+const TRAIN_SESSIONS = Number(process.env.PROOF_TRAIN ?? 2000);
 const HELD_OUT = 50;
 /** Clips are synthesized at 64 x 64 (the synthesizer's smallest) and trained at SIDE x SIDE, as dit/train fits them. */
 const CLIP_SIDE = 64;

@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { loadGraph, runGraph } from '../../index.js';
 import { listShards } from '../../media/shards/index.js';
 
-/** Object-level edits only: a pan or a scene cut changes every pixel and has no region to edit. */
-export const PROOF_EVENT_KINDS = 'appear,disappear,move,recolor,resize';
+/**
+ * Edits whose result the instruction and the source frame determine: "add a red circle at the top left",
+ * "remove the blue square", "make the green triangle purple". A move ("move the X to the right") or a resize
+ * ("make the X bigger") does not say by how much, and a pan or a cut changes every pixel, so no model could
+ * match their true next frame from the instruction alone.
+ */
+export const PROOF_EVENT_KINDS = 'appear,disappear,recolor';
 
 /** Options of {@link synthesizeShards}. */
 export interface ProofDataOptions {

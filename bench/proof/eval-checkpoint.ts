@@ -17,11 +17,12 @@ const held: Session[] = [];
 for await (const s of readShards({ dir: join(dir, 'held-out') })) held.push(await fitSession(s, Number(process.env.PROOF_SIDE ?? 32), Number(process.env.PROOF_SIDE ?? 32)));
 const folder = await exportCheckpoint(checkpoint, join(dir, `eval-${which}`), which as 'ema' | 'trained');
 const model = await loadEditModel(folder, { device: 'cpu' });
-for (const guidance of [1, 3]) {
-  const r = await evaluateEdits(model, held, { steps: 20, guidance, seed: 7 });
+const steps = Number(process.env.EVAL_STEPS ?? 20);
+for (const guidance of (process.env.EVAL_GUIDANCE ?? '1,3').split(',').map(Number)) {
+  const r = await evaluateEdits(model, held, { steps, guidance, seed: 7 });
   const rows: RawImage[] = [];
   for (let i = 0; i < 8; i++) rows.push(held[i]!.frames[0]!, held[i]!.frames[1]!, r.images[i]!);
   await writeImage(gridImages(rows, { columns: 3, padding: 2 }), join(dir, `eval-${which}-g${guidance}.png`));
-  console.log(`${checkpoint} (${which}, guidance ${guidance}): held-out masked L1 ${r.mean.toFixed(4)}; copy-the-source ${copySourceError(held).mean.toFixed(4)}`);
+  console.log(`${checkpoint} (${which}, ${steps} steps, guidance ${guidance}): held-out masked L1 ${r.mean.toFixed(4)}; copy-the-source ${copySourceError(held).mean.toFixed(4)}`);
 }
 await releaseEditModels();
