@@ -1,16 +1,18 @@
 /**
- * Lazy decoding to raw RGB frames: ffmpeg writes `-f rawvideo -pix_fmt rgb24` to a pipe, and this async
- * generator reads one frame at a time. The consumer's pace drives decoding: while a frame is out with the
- * consumer nothing is read, the pipe fills, and ffmpeg blocks; memory stays at a few frames whatever the
- * video's length. Timestamps come from ffmpeg's `showinfo` filter (the frame's real pts), so variable
- * frame rates, seeks and `fps` selection all report true times. Stopping early (`return()`, a `break`, or
- * the abort signal) kills ffmpeg and waits for it to exit.
+ * Lazy decoding to raw RGB frames: ffmpeg writes `-pix_fmt rgb24` raw video to a socket (a pipe where
+ * there is none) whose reads land straight in the frames handed out. The consumer's pace drives decoding:
+ * once a bounded number of frames wait, nothing is read, ffmpeg's queue fills, and ffmpeg blocks; memory
+ * stays at a few frames whatever the video's length. At a constant frame rate (or with `fps`), frame i is
+ * at i / fps; otherwise times come from ffmpeg's `showinfo` filter (the frame's real pts), so variable
+ * frame rates and seeks report true times. Stopping early (`return()`, a `break`, or the abort signal)
+ * kills ffmpeg and waits for it to exit.
  */
 import { VideoError } from './errors.js';
 import { locateFfmpeg } from './locate.js';
-import { lastErrorLine, probeVideo, checkVideoFile, type ToolOptions, type VideoInfo } from './probe.js';
-import type { Readable } from 'node:stream';
-import { spawnTool } from './process.js';
+import { lastErrorLine, probeVideo, checkVideoFile, outputFormats, type ToolOptions, type VideoInfo } from './probe.js';
+import { socketChannel } from './channel.js';
+import { FrameReader, queuedFrames, readyFrames } from './frames.js';
+import { spawnTool, type ToolProcess } from './process.js';
 import { fitArea } from './size.js';
 
 /** A decoded frame: interleaved RGB pixels and where they came from. */
@@ -57,8 +59,20 @@ export function outputSize(info: Pick<VideoInfo, 'width' | 'height'>, area: numb
   return area ? fitArea(info.width, info.height, area) : { width: info.width, height: info.height };
 }
 
-/** ffmpeg's arguments for a decode (exported for the benchmark's baseline). */
-export function decodeArgs(path: string, size: { width: number; height: number }, info: VideoInfo, o: { start: number; duration: number; fps: number }, timestamps = true): string[] {
+/**
+ * ffmpeg's arguments for a decode (exported for the benchmark's baseline). With `o.queue` > 0 the frames
+ * go out through ffmpeg's fifo muxer, a queue of that many frames written by a thread of its own: ffmpeg's
+ * main thread (demuxing, filters, the RGB conversion: the slowest stage) then no longer waits on every
+ * write to a full socket (at 720p native, about a quarter of the decode time).
+ * @example decodeArgs('a.mp4', { width: 336, height: 192 }, info, { start: 0, duration: 0, fps: 0 }, false)
+ */
+export function decodeArgs(
+  path: string,
+  size: { width: number; height: number },
+  info: VideoInfo,
+  o: { start: number; duration: number; fps: number; queue?: number },
+  timestamps = true,
+): string[] {
   const filters: string[] = [];
   if (o.fps) filters.push(`fps=${o.fps}`);
   if (size.width !== info.width || size.height !== info.height) {
@@ -74,93 +88,9 @@ export function decodeArgs(path: string, size: { width: number; height: number }
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...(filters.length ? ['-vf', filters.join(',')] : []),
     '-vsync', 'passthrough',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    ...(o.queue ? ['-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', String(o.queue), '-c:v', 'rawvideo'] : ['-f', 'rawvideo']),
+    '-pix_fmt', 'rgb24', 'pipe:1',
   ];
-}
-
-/**
- * How many whole frames may wait before the pipe is paused: about 16 MiB, 2 to 32 frames. Pausing after
- * every frame or two left ffmpeg stalled on a full pipe for one event-loop turn per resume (about 35% of
- * the throughput of a 256x256-area decode).
- */
-function readyFrames(frameBytes: number): number {
-  return Math.max(2, Math.min(32, Math.floor((16 * 1024 * 1024) / frameBytes)));
-}
-
-/**
- * Cuts ffmpeg's raw output into frames with 'data' events (an async iterator per 64 KiB chunk costs a
- * promise each: dozens per 720p frame). At most `window` whole frames wait; then the pipe is paused and
- * ffmpeg blocks on it, so the consumer's pace drives decoding.
- */
-class FrameAssembler {
-  private readonly ready: Uint8Array[] = [];
-  private frame: Uint8Array;
-  private filled = 0;
-  private ended = false;
-  private failure: Error | undefined;
-  private wake: (() => void) | undefined;
-
-  constructor(
-    private readonly stream: Readable,
-    private readonly frameBytes: number,
-    private readonly window = readyFrames(frameBytes),
-  ) {
-    this.frame = uninitialized(frameBytes);
-    stream.on('data', (chunk: Buffer) => this.take(chunk));
-    stream.once('end', () => this.finish());
-    stream.once('close', () => this.finish());
-    stream.once('error', (error) => this.finish(error));
-  }
-
-  private take(chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
-      this.frame.set(chunk.subarray(offset, offset + n), this.filled);
-      this.filled += n;
-      offset += n;
-      if (this.filled === this.frameBytes) {
-        this.ready.push(this.frame);
-        // Not zero-filled: every byte is written before the frame is handed out.
-        this.frame = uninitialized(this.frameBytes);
-        this.filled = 0;
-      }
-    }
-    if (this.ready.length >= this.window) this.stream.pause();
-    this.signal();
-  }
-
-  private finish(error?: Error): void {
-    this.ended = true;
-    this.failure ??= error;
-    this.signal();
-  }
-
-  private signal(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  /** The next whole frame, or undefined at the end of the stream. */
-  async next(): Promise<Uint8Array | undefined> {
-    for (;;) {
-      const frame = this.ready.shift();
-      if (frame) {
-        if (this.ready.length < this.window && this.stream.isPaused()) this.stream.resume();
-        return frame;
-      }
-      if (this.failure) throw this.failure;
-      if (this.ended) return undefined;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-}
-
-/** A plain Uint8Array over fresh, non-zeroed memory (decoding overwrites every byte). */
-function uninitialized(bytes: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(bytes);
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+|NOPTS)\s+pts_time:(\S+)/;
@@ -192,7 +122,18 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
 
   // showinfo costs a stderr line per frame; a constant frame rate (or the fps filter) makes times exact without it.
   const exactTimes = fps > 0 || (info.constantFrameRate && !!info.fps);
-  const proc = spawnTool(tools.ffmpeg, decodeArgs(path, size, info, { start, duration, fps }, !exactTimes), options.signal);
+  const queue = (await outputFormats(tools.ffmpeg)).has('fifo') ? queuedFrames(frameBytes) : 0;
+  // Without ffmpeg's queue, the frames waiting here are all the slack between ffmpeg and the consumer.
+  const reader = new FrameReader(frameBytes, queue ? readyFrames(frameBytes) : queuedFrames(frameBytes));
+  const channel = await socketChannel(reader.onread);
+  let proc: ToolProcess;
+  try {
+    proc = spawnTool(tools.ffmpeg, decodeArgs(path, size, info, { start, duration, fps, queue }, !exactTimes), options.signal, channel ?? undefined);
+  } catch (error) {
+    channel?.ours.destroy();
+    throw error;
+  }
+  reader.attach(proc.stdout, !channel);
   // Timestamps arrive on stderr (showinfo) a little before or after their frame arrives on stdout.
   const times: number[] = [];
   let stderrEnded = false;
@@ -207,14 +148,14 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
     }
     if (/error|invalid|partial file|not found|corrupt|truncat|failed/i.test(line) && errors.length < 20) errors.push(line.trim());
   };
-  proc.child.stderr.setEncoding('utf8');
-  proc.child.stderr.on('data', (text: string) => {
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (text: string) => {
     const lines = (pending + text).split(/\r?\n|\r/);
     pending = lines.pop() ?? '';
     for (const line of lines) onLine(line);
     wake?.();
   });
-  proc.child.stderr.on('close', () => {
+  proc.stderr.on('close', () => {
     if (pending) onLine(pending);
     stderrEnded = true;
     wake?.();
@@ -230,9 +171,8 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
   const spawnFailed = new Promise<Error>((resolve) => proc.child.once('error', resolve));
 
   let index = 0;
-  const frames = new FrameAssembler(proc.child.stdout, frameBytes);
   try {
-    for (let data = await frames.next(); data; data = await frames.next()) {
+    for (let data = await reader.next(); data; data = await reader.next()) {
       const time = exactTimes ? start + index / (fps || info.fps!) : await timeOf(index);
       yield { width: size.width, height: size.height, channels: 3, data, time, index: index++, source: path };
     }

@@ -53,6 +53,24 @@ export function videoDecoders(ffmpeg: string): Promise<Set<string>> {
   return found;
 }
 
+const muxerCache = new Map<string, Promise<Set<string>>>();
+
+/**
+ * The output formats an ffmpeg binary can write, by name (cached per binary).
+ * @example (await outputFormats('/usr/bin/ffmpeg')).has('fifo') // true
+ */
+export function outputFormats(ffmpeg: string): Promise<Set<string>> {
+  let found = muxerCache.get(ffmpeg);
+  if (!found) {
+    found = runTool(ffmpeg, ['-hide_banner', '-muxers']).then(
+      ({ stdout }) => new Set([...stdout.matchAll(/^\s*D?E\s+(\S+)/gm)].map((m) => m[1]!)),
+      () => new Set<string>(),
+    );
+    muxerCache.set(ffmpeg, found);
+  }
+  return found;
+}
+
 /** Checks that a path is a non-empty file, with a VideoError otherwise. */
 export async function checkVideoFile(path: string): Promise<{ size: number; mtimeMs: number }> {
   let size: number;
