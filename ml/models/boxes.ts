@@ -95,8 +95,16 @@ export function decodeGroundingOutputs(
   const found: ScoredBox[] = [];
   for (let q = 0; q < queries; q++) {
     const row = q * maxText;
+    // The best logit of the row (NaN when any is NaN, as Math.max over the row would give).
     let best = -Infinity;
-    for (let t = 0; t < maxText; t++) best = Math.max(best, logits[row + t]!);
+    for (let t = row, end = row + maxText; t < end; t++) {
+      const v = logits[t]!;
+      if (v > best) best = v;
+      else if (v !== v) {
+        best = NaN;
+        break;
+      }
+    }
     const score = sigmoid(best);
     if (!(score > options.boxThreshold)) continue;
     let phrase = -1;

@@ -6,9 +6,11 @@
 import type { RawImage } from '../../engine/index.js';
 import { decodeGroundingOutputs, parsePhrases, type ScoredBox } from './boxes.js';
 import { DEFAULT_MODELS, type ModelDtype } from './families.js';
+import { GroundingDinoProcessor, RawImage as HfImage } from '@huggingface/transformers';
 import { toHfImage } from './image.js';
+import { imageInputs } from './preprocess.js';
 import { onDevice } from './device.js';
-import { checkFeeds, loadModel, type LoadedModel } from './load.js';
+import { checkFeeds, loadModel, type HfProcessor, type LoadedModel } from './load.js';
 
 /** Options of `detectPhrases`. */
 export interface DetectOptions {
@@ -58,11 +60,22 @@ export async function detectPhrases(image: RawImage, phrases: string | readonly 
   return detectWith(loaded, hfImage, image, list, options);
 }
 
+/**
+ * What `processor(image, text)` gives for a GroundingDINO processor (tokens, `pixel_values`,
+ * `pixel_mask`, sizes), with the image through `imageInputs` (bit-exact fast path, no batch copy) where
+ * the processor is transformers.js' own.
+ * @example const inputs = await groundingInputs(loaded.processor, hfImage, 'red cup. person.');
+ */
+export async function groundingInputs(processor: HfProcessor, image: HfImage, text: string): Promise<Record<string, any>> {
+  if (processor._call !== GroundingDinoProcessor.prototype._call) return processor(image, text);
+  return { ...processor.tokenizer(text, {}), ...(await imageInputs(processor.image_processor, image)) };
+}
+
 async function detectWith(loaded: LoadedModel, hfImage: ReturnType<typeof toHfImage>, image: RawImage, phrases: string[], options: DetectOptions): Promise<ScoredBox[]> {
   const { model, processor, resolved } = loaded;
   const maxText = Number(model.config.max_text_len ?? 256);
   const { text, spans } = groundingText(processor.tokenizer, phrases);
-  const inputs = await processor(hfImage.rgb(), text);
+  const inputs = await groundingInputs(processor, hfImage.rgb(), text);
   const length = inputs.input_ids.dims[1] as number;
   if (length > maxText) throw new Error(`phrases too long for ${resolved.name}: ${length} tokens, the model reads at most ${maxText}; ground fewer phrases per call`);
   const expected = Number(inputs.input_ids.data[spans.at(-1)!.at(-1)! + 1]);

@@ -19,17 +19,27 @@ export type { LoadedModel, LoadOptions, HfModel, HfSession, HfProcessor } from '
 export { modelDevice, onDevice, MODEL_DEVICES } from './device.js';
 
 // Grounding
-export { detectPhrases, groundingText } from './ground.js';
+export { detectPhrases, groundingText, groundingInputs } from './ground.js';
 export type { DetectOptions } from './ground.js';
 export { cxcywhToXyxy, iou, nms, decodeGroundingOutputs, parsePhrases } from './boxes.js';
 export type { ScoredBox, DecodeOptions } from './boxes.js';
 
 // Segmentation
-export { segmentBoxes, boxCorners, unionMasks } from './segment.js';
-export type { SegmentOptions, SegmentResult, BoxPrompt } from './segment.js';
+export { segmentBoxes, boxCorners, unionMasks, promptInputs, prepareSegmentImage } from './segment.js';
+export type { SegmentOptions, SegmentResult, BoxPrompt, PreparedImage } from './segment.js';
+export { upscaleMasks, frameLogits, resizeAxis } from './mask-upscale.js';
+export type { MaskGeometry, UpscaledMasks } from './mask-upscale.js';
+
+// Pre-processing (bit-exact fast path of transformers.js' image processors)
+export { fastPreprocess, fastPathProblem, installFastPreprocess, imageInputs } from './preprocess.js';
+export type { PreprocessedImage, PixelSource } from './preprocess.js';
+export { fillPlanes, configurePlaneWorkers, closePlaneWorkers, planeWorkersAvailable } from './plane-workers.js';
+export type { PlaneJob } from './plane-workers.js';
+export { resizeRows, bytesToPlanes } from './planes.js';
 
 // Local VLM
 export { createLocalVlm } from './vlm.js';
+export { greedyGenerate, greedyProblem } from './vlm-greedy.js';
 export type { LocalVlmOptions } from './vlm.js';
 
 // Previews

@@ -12,6 +12,7 @@ import {
 } from '@huggingface/transformers';
 import { FAMILIES, type ModelDtype, type ModelFamily, type ModelTask } from './families.js';
 import { modelDevice } from './device.js';
+import { installFastPreprocess } from './preprocess.js';
 import { offlineError, resolveModel, type ResolvedModel } from './resolve.js';
 
 /** A transformers.js model as Cinegraph calls it (the library's classes are untyped JavaScript). */
@@ -77,6 +78,7 @@ async function loadOnce(resolved: ResolvedModel, task: ModelTask, device: string
   const options = { device, dtype: resolved.dtype };
   const model = (await MODEL_CLASSES[task].from_pretrained(resolved.location, options)) as HfModel;
   const processor = (await AutoProcessor.from_pretrained(resolved.location, {})) as unknown as HfProcessor;
+  installFastPreprocess(processor.image_processor); // the same pixel_values, bit for bit, in a fraction of the time
   const family = (resolved.family ?? familyFromModel(model, resolved, task)) as ModelFamily;
   return { family, device, model, processor };
 }

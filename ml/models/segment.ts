@@ -1,15 +1,19 @@
 /**
  * Box-prompted segmentation with SAM or SAM2 through transformers.js: boxes (frame pixels) -> one binary
- * mask per box at the frame's size. Pre-processing (resize, normalise, box rescaling) and post-processing
- * (upscale, crop the padding, resize to the frame, threshold) are the model's own processor's.
+ * mask per box at the frame's size. Pre-processing (resize, normalise, box rescaling) is the model's own
+ * processor's (its image part through the bit-exact fast path of preprocess.ts); post-processing
+ * (upscale, crop the padding, resize to the frame, threshold) is `post_process_masks`' computed only where
+ * the frame needs it (mask-upscale.ts).
  */
-import { Tensor as HfTensor } from '@huggingface/transformers';
+import { SamImageProcessor, SamProcessor, RawImage as HfImage, Tensor as HfTensor } from '@huggingface/transformers';
 import type { RawImage } from '../../engine/index.js';
 import type { ScoredBox } from './boxes.js';
 import { DEFAULT_MODELS, type ModelDtype } from './families.js';
 import { toHfImage } from './image.js';
 import { onDevice } from './device.js';
-import { checkFeeds, loadModel } from './load.js';
+import { checkFeeds, loadModel, type HfProcessor } from './load.js';
+import { upscaleMasks } from './mask-upscale.js';
+import { imageInputs } from './preprocess.js';
 
 /** A box as corners `[x0, y0, x1, y1]` in frame pixels, or a detection carrying one. */
 export type BoxPrompt = readonly [number, number, number, number] | readonly number[] | ScoredBox;
@@ -25,6 +29,15 @@ export interface SegmentOptions {
   cacheDir?: string;
   allowRemote?: boolean;
   log?: { info(message: string): void; warn(message: string): void };
+  /** The frame's image inputs, started earlier with `prepareSegmentImage` (same image and model). */
+  prepared?: Promise<PreparedImage>;
+}
+
+/** A frame's image inputs for a segmenter, computed ahead (`prepareSegmentImage`). */
+export interface PreparedImage {
+  model: string;
+  image: RawImage;
+  inputs: Record<string, any> | undefined;
 }
 
 /** Masks for boxes: one per box (0/255, the frame's size) with the model's IoU estimate, and their union. */
@@ -32,6 +45,8 @@ export interface SegmentResult {
   masks: RawImage[];
   scores: number[];
   union: RawImage;
+  /** Each mask's set pixels. */
+  areas: number[];
 }
 
 /**
@@ -62,6 +77,53 @@ export function unionMasks(masks: readonly RawImage[], width: number, height: nu
 }
 
 /**
+ * What `processor(image, prompts)` gives for a SAM / SAM2 processor, with the image through
+ * `imageInputs` (the fast path, no batch copy) where the processor is transformers.js' own.
+ * @example const inputs = await promptInputs(loaded.processor, hfImage, { input_boxes: [[[12, 8, 36, 32]]] });
+ */
+export async function promptInputs(
+  processor: HfProcessor,
+  image: HfImage,
+  prompts: { input_boxes?: number[][][]; input_points?: number[][][]; input_labels?: number[][] },
+  prepared?: Record<string, any>,
+): Promise<Record<string, any>> {
+  const ip = processor.image_processor;
+  if (!ownCall(processor)) return processor(image, prompts);
+  const inputs = { ...(prepared ?? (await imageInputs(ip, image))) };
+  if (prompts.input_points) {
+    inputs.input_points = ip.reshape_input_points(prompts.input_points, inputs.original_sizes, inputs.reshaped_input_sizes);
+    if (prompts.input_labels) inputs.input_labels = ip.add_input_labels(prompts.input_labels, inputs.input_points);
+  }
+  if (prompts.input_boxes) inputs.input_boxes = ip.reshape_input_points(prompts.input_boxes, inputs.original_sizes, inputs.reshaped_input_sizes, true);
+  return inputs;
+}
+
+/** Whether the processor's call is transformers.js' SAM / SAM2 one (image inputs, then the prompts rescaled). */
+function ownCall(processor: HfProcessor): boolean {
+  return processor._call === SamProcessor.prototype._call && processor.image_processor?._call === SamImageProcessor.prototype._call;
+}
+
+/**
+ * Starts a frame's image work for segmentation (resize, normalise: the bulk of SAM's pre-processing,
+ * which needs no boxes) so that it runs while something else does, e.g. the detector finding the boxes.
+ * Pass the promise to `segmentBoxes` as `prepared`. Never rejects: a failure shows up in `segmentBoxes`.
+ * @example const prepared = prepareSegmentImage(frame, { model }); const boxes = await detectPhrases(frame, 'cup'); await segmentBoxes(frame, boxes, { model, prepared });
+ */
+export function prepareSegmentImage(image: RawImage, options: SegmentOptions = {}): Promise<PreparedImage> {
+  const model = options.model ?? DEFAULT_MODELS.segment;
+  return (async () => {
+    const { processor } = await loadModel(model, { ...options, task: 'segment' });
+    return { model, image, inputs: ownCall(processor) ? await imageInputs(processor.image_processor, toHfImage(image, 'segmentBoxes image').rgb()) : undefined };
+  })().catch(() => ({ model, image, inputs: undefined }));
+}
+
+/** The padded size `post_process_masks` upscales to: its `pad_size` option's default, `pad_size ?? size`. */
+function paddedSize(processor: HfProcessor): [number, number] | undefined {
+  const pad = processor.image_processor?.pad_size ?? processor.image_processor?.size;
+  return Number.isInteger(pad?.height) && Number.isInteger(pad?.width) ? [pad.height, pad.width] : undefined;
+}
+
+/**
  * Segments each box: the best of the model's multimask outputs per box, resized to the frame.
  * @example
  * const { masks, union } = await segmentBoxes(frame, [[12, 8, 36, 32]], { model: '/models/tiny-sam2' });
@@ -70,17 +132,19 @@ export function unionMasks(masks: readonly RawImage[], width: number, height: nu
 export async function segmentBoxes(image: RawImage, boxes: readonly BoxPrompt[], options: SegmentOptions = {}): Promise<SegmentResult> {
   const hfImage = toHfImage(image, 'segmentBoxes image').rgb();
   const corners = boxCorners(boxes, image.width, image.height);
-  if (corners.length === 0) return { masks: [], scores: [], union: unionMasks([], image.width, image.height) };
+  if (corners.length === 0) return { masks: [], scores: [], union: unionMasks([], image.width, image.height), areas: [] };
   const { model, processor, family, resolved, device } = await loadModel(options.model ?? DEFAULT_MODELS.segment, { ...options, task: 'segment' });
   const decoder = model.sessions.prompt_encoder_mask_decoder!;
+  const ahead = options.prepared ? await options.prepared : undefined;
+  const prepared = ahead?.image === image && ahead.model === (options.model ?? DEFAULT_MODELS.segment) ? ahead.inputs : undefined;
   let inputs: Record<string, any>;
   if (family === 'sam2' || decoder.inputNames.includes('input_boxes')) {
-    inputs = await processor(hfImage, { input_boxes: [corners] });
+    inputs = await promptInputs(processor, hfImage, { input_boxes: [corners] }, prepared);
     // SamModel (v1) reads input_labels before it looks at boxes; boxes-only decoders ignore them.
     if (family === 'sam' && !inputs.input_points) inputs.input_labels = inputs.input_boxes;
   } else {
     // Exports whose decoder has no box input take a box as its two corners, labelled 2 and 3 (SAM's convention).
-    inputs = await processor(hfImage, { input_points: corners.map(([x0, y0, x1, y1]) => [[x0, y0], [x1, y1]]), input_labels: corners.map(() => [2, 3]) });
+    inputs = await promptInputs(processor, hfImage, { input_points: corners.map(([x0, y0, x1, y1]) => [[x0, y0], [x1, y1]]), input_labels: corners.map(() => [2, 3]) }, prepared);
   }
   checkFeeds(resolved.name, 'vision_encoder', model.sessions.model!, inputs); // transformers.js names the encoder session 'model'
   const out = await onDevice(device, () => model(inputs));
@@ -89,16 +153,25 @@ export async function segmentBoxes(image: RawImage, boxes: readonly BoxPrompt[],
   const [, n, k, lh, lw] = out.pred_masks.dims as [number, number, number, number, number];
   const iou = out.iou_scores.data as Float32Array;
   const logits = out.pred_masks.data as Float32Array;
-  const chosen = new Float32Array(n * lh * lw);
+  const chosen: Float32Array[] = [];
   const scores: number[] = [];
   for (let b = 0; b < n; b++) {
     let best = 0;
     for (let j = 1; j < k; j++) if (iou[b * k + j]! > iou[b * k + best]!) best = j;
-    chosen.set(logits.subarray((b * k + best) * lh * lw, (b * k + best + 1) * lh * lw), b * lh * lw);
+    chosen.push(logits.subarray((b * k + best) * lh * lw, (b * k + best + 1) * lh * lw));
     scores.push(iou[b * k + best]!);
   }
-  const [masks] = (await processor.post_process_masks(new HfTensor('float32', chosen, [1, n, 1, lh, lw]), inputs.original_sizes, inputs.reshaped_input_sizes, {
-    mask_threshold: options.maskThreshold ?? 0,
+  const threshold = options.maskThreshold ?? 0;
+  const padded = paddedSize(processor);
+  if (padded) {
+    const { masks, union, areas } = upscaleMasks(chosen, { low: [lh, lw], padded, reshaped: inputs.reshaped_input_sizes[0], original: inputs.original_sizes[0] }, threshold);
+    return { masks, scores, union, areas };
+  }
+  // A processor without a fixed padded size: its own post-processing.
+  const stacked = new Float32Array(n * lh * lw);
+  chosen.forEach((m, b) => stacked.set(m, b * lh * lw));
+  const [masks] = (await processor.post_process_masks(new HfTensor('float32', stacked, [1, n, 1, lh, lw]), inputs.original_sizes, inputs.reshaped_input_sizes, {
+    mask_threshold: threshold,
   })) as { dims: number[]; data: Uint8Array }[];
   const [, , h, w] = masks!.dims as [number, number, number, number];
   const result: RawImage[] = [];
@@ -108,5 +181,6 @@ export async function segmentBoxes(image: RawImage, boxes: readonly BoxPrompt[],
     for (let i = 0; i < data.length; i++) if (src[i]) data[i] = 255;
     result.push({ width: w, height: h, channels: 1, data });
   }
-  return { masks: result, scores, union: unionMasks(result, image.width, image.height) };
+  const areas = result.map((m) => m.data.reduce((n, v) => n + (v ? 1 : 0), 0));
+  return { masks: result, scores, union: unionMasks(result, image.width, image.height), areas };
 }

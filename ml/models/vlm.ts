@@ -10,6 +10,7 @@ import { DEFAULT_MODELS, type ModelDtype } from './families.js';
 import { toHfImage } from './image.js';
 import { onDevice } from './device.js';
 import { loadModel } from './load.js';
+import { greedyGenerate } from './vlm-greedy.js';
 
 /** Options of `createLocalVlm`. */
 export interface LocalVlmOptions {
@@ -59,11 +60,15 @@ export async function createLocalVlm(options: LocalVlmOptions = {}): Promise<Vlm
       const onAbort = () => stop.interrupt();
       request.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const sampling = (request.temperature ?? 0) > 0 ? { do_sample: true, temperature: request.temperature } : { do_sample: false };
-        const sequences = await onDevice(device, () => model.generate({ ...inputs, ...sampling, max_new_tokens: request.maxTokens, stopping_criteria: [stop] }));
+        const greedy = (request.temperature ?? 0) > 0 ? undefined : await greedyGenerate(model, inputs, { maxNewTokens: request.maxTokens, device, stopped: () => stop.interrupted });
+        let generated: unknown = greedy && [greedy.map(BigInt)];
+        if (!generated) {
+          const sampling = (request.temperature ?? 0) > 0 ? { do_sample: true, temperature: request.temperature } : { do_sample: false };
+          const sequences = await onDevice(device, () => model.generate({ ...inputs, ...sampling, max_new_tokens: request.maxTokens, stopping_criteria: [stop] }));
+          const promptLength = inputs.input_ids.dims.at(-1) as number;
+          generated = sequences.slice(null, [promptLength, null]);
+        }
         request.signal?.throwIfAborted();
-        const promptLength = inputs.input_ids.dims.at(-1) as number;
-        const generated = sequences.slice(null, [promptLength, null]);
         return (processor.batch_decode(generated, { skip_special_tokens: true }) as string[])[0]!.trim();
       } finally {
         request.signal?.removeEventListener('abort', onAbort);

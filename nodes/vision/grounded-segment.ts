@@ -1,6 +1,6 @@
 /** vision/grounded-segment: phrases -> boxes (GroundingDINO) -> masks (SAM/SAM2), in one node. */
 import { defineNode, T } from '../../engine/index.js';
-import { detectPhrases, drawBoxes, segmentBoxes } from '../../ml/models/index.js';
+import { detectPhrases, drawBoxes, prepareSegmentImage, segmentBoxes } from '../../ml/models/index.js';
 import { overlayMask, previewDataUrl } from '../../media/image/index.js';
 import { detectorInput, deviceInput, segmenterInput, thresholdInputs } from './model-inputs.js';
 
@@ -27,10 +27,14 @@ export const groundedSegmentNode = defineNode({
     mask: { type: T.MASK, description: 'the union of the masks of every box, the size of the image' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
+  // Two frames of a stream in flight: the next frame's pre-processing (worker threads) overlaps this one's model run.
+  concurrency: 2,
   version: 1,
   async run({ image, phrases, boxThreshold, textThreshold, detector, segmenter, device }, ctx) {
+    // The segmenter's image work (no boxes needed) runs while the detector looks for the phrases.
+    const prepared = prepareSegmentImage(image, { model: segmenter, device, log: ctx.log });
     const boxes = await detectPhrases(image, phrases, { model: detector, device, boxThreshold, textThreshold, log: ctx.log });
-    const { union } = await segmentBoxes(image, boxes, { model: segmenter, device, log: ctx.log });
+    const { union } = await segmentBoxes(image, boxes, { model: segmenter, device, log: ctx.log, prepared });
     const preview = drawBoxes(overlayMask(image, union, [0, 200, 255], 0.45), boxes);
     ctx.preview(await previewDataUrl(preview));
     return { boxes, mask: union, preview };

@@ -30,11 +30,13 @@ export const segmentNode = defineNode({
     masks: { type: T.JSON, description: '[{phrase, score, box, area}] per box, area in pixels' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
+  // Two frames of a stream in flight: the next frame's pre-processing (worker threads) overlaps this one's model run.
+  concurrency: 2,
   version: 1,
   async run({ image, boxes, model, device }, ctx) {
     const list = boxesOf(boxes);
-    const { masks, scores, union } = await segmentBoxes(image, list, { model, device, log: ctx.log });
-    const info = list.map((b, i) => ({ ...b, maskScore: scores[i], area: masks[i]!.data.reduce((n, v) => n + (v ? 1 : 0), 0) }));
+    const { scores, union, areas } = await segmentBoxes(image, list, { model, device, log: ctx.log });
+    const info = list.map((b, i) => ({ ...b, maskScore: scores[i], area: areas[i] }));
     const preview = drawBoxes(overlayMask(image, union, [0, 200, 255], 0.45), list);
     ctx.preview(await previewDataUrl(preview));
     return { mask: union, masks: info, preview };

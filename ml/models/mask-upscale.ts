@@ -1,0 +1,235 @@
+/**
+ * SAM's mask post-processing, computed only where the frame needs it. transformers.js'
+ * `post_process_masks` upscales each low-resolution logit map to the padded model input (1024x1024) with
+ * ONNX Runtime's bilinear Resize, crops the padding, resizes that to the frame with the same Resize, then
+ * thresholds: about a million interpolated values per mask, most of which the second resize never reads
+ * when the frame is smaller than the model input. Here the second resize's sampling positions pick the
+ * rows and columns of the upscaled map it reads; only those are interpolated, and the threshold is fused
+ * into the last pass. The arithmetic is ORT's (`SetupUpsampleBilinear` and its NCHW kernel: half-pixel
+ * coordinates, f32 weights, the four products summed in its order), emulated with `Math.fround`, so the
+ * values match ORT's to the last bit unless ORT's build contracts the products into FMAs; a threshold
+ * decision can then only differ for a value within about 1e-6 of the threshold.
+ */
+import type { RawImage } from '../../engine/index.js';
+
+/** The sizes `post_process_masks` works with, as [height, width] pairs. */
+export interface MaskGeometry {
+  /** The logit maps' size (SAM: 256x256). */
+  low: readonly [number, number];
+  /** The padded model input the logits are first upscaled to (`pad_size`, else `size`; SAM: 1024x1024). */
+  padded: readonly [number, number];
+  /** The resized image inside the padded input (`reshaped_input_sizes[i]`); the rest is cropped. */
+  reshaped: readonly [number, number];
+  /** The frame (`original_sizes[i]`). */
+  original: readonly [number, number];
+}
+
+/** One axis of ORT's linear Resize: for each output index, the two input indices and their weights. */
+interface Axis {
+  i1: Int32Array;
+  i2: Int32Array;
+  d1: Float32Array;
+  d2: Float32Array;
+}
+
+const f = Math.fround;
+
+/**
+ * ORT's `SetupUpsampleBilinear` along one axis (half_pixel coordinates, scale = out / in as f32).
+ * @example resizeAxis(256, 1024).i1[5] // 0: output 5 reads input 0 and 1
+ */
+export function resizeAxis(inSize: number, outSize: number): Axis {
+  const scale = f(outSize / inSize);
+  const a: Axis = { i1: new Int32Array(outSize), i2: new Int32Array(outSize), d1: new Float32Array(outSize), d2: new Float32Array(outSize) };
+  for (let x = 0; x < outSize; x++) {
+    let v = scale === 1 ? x : f(f(f(x + 0.5) / scale) - 0.5);
+    v = Math.max(0, Math.min(v, inSize - 1));
+    const i1 = Math.min(Math.trunc(v), inSize - 1);
+    const i2 = Math.min(i1 + 1, inSize - 1);
+    a.i1[x] = i1;
+    a.i2[x] = i2;
+    if (i1 === i2) {
+      a.d1[x] = 0.5;
+      a.d2[x] = 0.5;
+    } else {
+      a.d1[x] = Math.abs(v - i1);
+      a.d2[x] = Math.abs(v - i2);
+    }
+  }
+  return a;
+}
+
+/** ORT's bilinear value from four neighbours: dx2*dy2*X11 + dx1*dy2*X21 + dx2*dy1*X12 + dx1*dy1*X22, in f32. */
+function mix(x11: number, x21: number, x12: number, x22: number, dx1: number, dx2: number, dy1: number, dy2: number): number {
+  return f(f(f(f(f(dx2 * dy2) * x11) + f(f(dx1 * dy2) * x21)) + f(f(dx2 * dy1) * x12)) + f(f(dx1 * dy1) * x22));
+}
+
+/** The sorted distinct values of two index arrays, and each value's position among them. */
+function used(a: Int32Array, b: Int32Array, size: number): { list: Int32Array; at: Int32Array } {
+  const at = new Int32Array(size).fill(-1);
+  for (const v of a) at[v] = 0;
+  for (const v of b) at[v] = 0;
+  let n = 0;
+  for (let v = 0; v < size; v++) if (at[v] === 0) at[v] = n++;
+  const list = new Int32Array(n);
+  for (let v = 0; v < size; v++) if (at[v]! >= 0) list[at[v]!] = v;
+  return { list, at };
+}
+
+/** The sampling plan of one geometry: both resizes' axes and the upscaled rows / columns the second reads. */
+interface Plan {
+  geometry: MaskGeometry;
+  ry: Axis;
+  rx: Axis;
+  rows: { list: Int32Array; at: Int32Array };
+  cols: { list: Int32Array; at: Int32Array };
+  uy: Axis;
+  ux: Axis;
+  up: Float32Array;
+}
+
+function plan(geometry: MaskGeometry): Plan {
+  for (const [name, [h, w]] of Object.entries(geometry) as [string, readonly [number, number]][]) {
+    if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) throw new Error(`mask post-processing: ${name} size must be two positive integers, got ${h}x${w}`);
+  }
+  const [rh, rw] = geometry.reshaped;
+  const [ph, pw] = geometry.padded;
+  if (rh > ph || rw > pw) throw new Error(`mask post-processing: the resized image (${rh}x${rw}) is larger than the padded input (${ph}x${pw})`);
+  // Last resize (crop -> frame): which crop rows / columns it reads, and with which weights.
+  const ry = resizeAxis(rh, geometry.original[0]);
+  const rx = resizeAxis(rw, geometry.original[1]);
+  const rows = used(ry.i1, ry.i2, rh);
+  const cols = used(rx.i1, rx.i2, rw);
+  // First resize (logits -> padded input), at just those rows and columns (the crop keeps the top-left).
+  const uy = resizeAxis(geometry.low[0], ph);
+  const ux = resizeAxis(geometry.low[1], pw);
+  return { geometry, ry, rx, rows, cols, uy, ux, up: new Float32Array(rows.list.length * cols.list.length) };
+}
+
+/** Calls `each(index, value)` for every frame pixel with the logit `post_process_masks` gives it. */
+function frameValues(p: Plan, src: Float32Array, each: (index: number, value: number) => void): void {
+  const [lh, lw] = p.geometry.low;
+  const [oh, ow] = p.geometry.original;
+  if (src.length !== lh * lw) throw new Error(`mask post-processing: a map has ${src.length} values, expected ${lh}x${lw}`);
+  const { ry, rx, rows, cols, uy, ux, up } = p;
+  const nr = rows.list.length;
+  const nc = cols.list.length;
+  for (let r = 0; r < nr; r++) {
+    const Y = rows.list[r]!;
+    const y1 = uy.i1[Y]! * lw, y2 = uy.i2[Y]! * lw, dy1 = uy.d1[Y]!, dy2 = uy.d2[Y]!;
+    for (let c = 0; c < nc; c++) {
+      const X = cols.list[c]!;
+      const x1 = ux.i1[X]!, x2 = ux.i2[X]!;
+      up[r * nc + c] = mix(src[y1 + x1]!, src[y1 + x2]!, src[y2 + x1]!, src[y2 + x2]!, ux.d1[X]!, ux.d2[X]!, dy1, dy2);
+    }
+  }
+  for (let y = 0; y < oh; y++) {
+    const r1 = rows.at[ry.i1[y]!]! * nc, r2 = rows.at[ry.i2[y]!]! * nc, dy1 = ry.d1[y]!, dy2 = ry.d2[y]!;
+    for (let x = 0; x < ow; x++) {
+      const c1 = cols.at[rx.i1[x]!]!, c2 = cols.at[rx.i2[x]!]!;
+      each(y * ow + x, mix(up[r1 + c1]!, up[r1 + c2]!, up[r2 + c1]!, up[r2 + c2]!, rx.d1[x]!, rx.d2[x]!, dy1, dy2));
+    }
+  }
+}
+
+/**
+ * The logits `post_process_masks` computes for the frame (before its threshold), for one low-resolution
+ * map: float32, `original` height x width.
+ * @example const values = frameLogits(map, { low: [256, 256], padded: [1024, 1024], reshaped: [1024, 1024], original: [224, 288] });
+ */
+export function frameLogits(map: Float32Array, geometry: MaskGeometry): Float32Array {
+  const out = new Float32Array(geometry.original[0] * geometry.original[1]);
+  frameValues(plan(geometry), map, (i, v) => (out[i] = v));
+  return out;
+}
+
+/** Binary masks (0/255) at the frame's size, the union of them, and each mask's area in pixels. */
+export interface UpscaledMasks {
+  masks: RawImage[];
+  union: RawImage;
+  areas: number[];
+}
+
+/** The frame logit at (x, y) alone: its four upscaled samples, each from four logits (as frameValues). */
+function valueAt(p: Plan, src: Float32Array, x: number, y: number): number {
+  const lw = p.geometry.low[1];
+  const { ry, rx, uy, ux } = p;
+  const sample = (Y: number, X: number) => {
+    const y1 = uy.i1[Y]! * lw, y2 = uy.i2[Y]! * lw, x1 = ux.i1[X]!, x2 = ux.i2[X]!;
+    return mix(src[y1 + x1]!, src[y1 + x2]!, src[y2 + x1]!, src[y2 + x2]!, ux.d1[X]!, ux.d2[X]!, uy.d1[Y]!, uy.d2[Y]!);
+  };
+  const Y1 = ry.i1[y]!, Y2 = ry.i2[y]!, X1 = rx.i1[x]!, X2 = rx.i2[x]!;
+  return mix(sample(Y1, X1), sample(Y1, X2), sample(Y2, X1), sample(Y2, X2), rx.d1[x]!, rx.d2[x]!, ry.d1[y]!, ry.d2[y]!);
+}
+
+/** Counts of logits above `hi` and below `lo` in every top-left rectangle (summed-area tables, (h+1) x (w+1)). */
+function signTables(src: Float32Array, h: number, w: number, lo: number, hi: number): { above: Int32Array; below: Int32Array } {
+  const above = new Int32Array((h + 1) * (w + 1));
+  const below = new Int32Array((h + 1) * (w + 1));
+  for (let y = 0; y < h; y++) {
+    let a = 0, b = 0;
+    for (let x = 0; x < w; x++) {
+      const v = src[y * w + x]!;
+      if (v > hi) a++;
+      else if (v < lo) b++;
+      const k = (y + 1) * (w + 1) + x + 1;
+      above[k] = above[k - w - 1]! + a;
+      below[k] = below[k - w - 1]! + b;
+    }
+  }
+  return { above, below };
+}
+
+/**
+ * Turns low-resolution mask logits (one `low`-sized map each) into binary masks at the frame's size as
+ * `post_process_masks` does (upscale to `padded`, crop to `reshaped`, resize to `original`,
+ * `value > threshold`), computing only the upscaled values the last resize reads.
+ *
+ * With the default threshold 0, a frame pixel whose logits (the few low-resolution ones its value is
+ * interpolated from) are all above 1e-30, or all below -1e-30, is decided without interpolating: the
+ * interpolations weigh them with non-negative weights, one of each pair at least 1/2, so the value keeps
+ * their sign (never smaller in magnitude than 1e-30 / 16, far from underflow). Only pixels near the mask's
+ * edge are interpolated, exactly as above.
+ * @example
+ * const { masks, union } = upscaleMasks([logitsA, logitsB], { low: [256, 256], padded: [1024, 1024], reshaped: [1024, 1024], original: [224, 288] }, 0);
+ */
+export function upscaleMasks(maps: readonly Float32Array[], geometry: MaskGeometry, threshold = 0): UpscaledMasks {
+  const p = plan(geometry);
+  const [oh, ow] = geometry.original;
+  const [lh, lw] = geometry.low;
+  const union = new Uint8Array(oh * ow);
+  const masks: RawImage[] = [];
+  const areas: number[] = [];
+  // Each frame row / column's span of low-resolution rows / columns (inclusive, into the summed-area tables).
+  const span = (outer: Axis, inner: Axis, n: number) => {
+    const from = new Int32Array(n), to = new Int32Array(n);
+    for (let i = 0; i < n; i++) (from[i] = inner.i1[outer.i1[i]!]!), (to[i] = inner.i2[outer.i2[i]!]! + 1);
+    return { from, to };
+  };
+  const rows = span(p.ry, p.uy, oh);
+  const cols = span(p.rx, p.ux, ow);
+  for (const src of maps) {
+    if (src.length !== lh * lw) throw new Error(`mask post-processing: a map has ${src.length} values, expected ${lh}x${lw}`);
+    const data = new Uint8Array(oh * ow);
+    let area = 0;
+    const set = (i: number) => ((data[i] = 255), (union[i] = 255), area++);
+    if (threshold !== 0) {
+      frameValues(p, src, (i, v) => v > threshold && set(i));
+    } else {
+      const { above, below } = signTables(src, lh, lw, -1e-30, 1e-30);
+      const W = lw + 1;
+      for (let y = 0; y < oh; y++) {
+        const r0 = rows.from[y]! * W, r1 = rows.to[y]! * W, height = rows.to[y]! - rows.from[y]!;
+        for (let x = 0; x < ow; x++) {
+          const c0 = cols.from[x]!, c1 = cols.to[x]!;
+          const n = height * (c1 - c0);
+          if (above[r1 + c1]! - above[r0 + c1]! - above[r1 + c0]! + above[r0 + c0]! === n) set(y * ow + x);
+          else if (below[r1 + c1]! - below[r0 + c1]! - below[r1 + c0]! + below[r0 + c0]! !== n && valueAt(p, src, x, y) > 0) set(y * ow + x);
+        }
+      }
+    }
+    masks.push({ width: ow, height: oh, channels: 1, data });
+    areas.push(area);
+  }
+  return { masks, union: { width: ow, height: oh, channels: 1, data: union }, areas };
+}

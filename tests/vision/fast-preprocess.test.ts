@@ -1,0 +1,180 @@
+/**
+ * The fast image pre-processing path (ml/models/preprocess.ts) against transformers.js' own
+ * `ImageProcessor.preprocess`, bit for bit: the real GroundingDINO, SAM, SAM2 and Idefics3 (SmolVLM)
+ * configurations and variants (every resampling filter it takes, padding, channel flip, scalar statistics,
+ * no resize), on RGB, grey, RGBA and odd-sized images; then whole processor calls (tokens, masks, boxes,
+ * Idefics3's tiling) with the fast path against fresh, untouched processors.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  AutoProcessor,
+  GroundingDinoImageProcessor,
+  Idefics3ImageProcessor,
+  ImageProcessor,
+  RawImage as HfImage,
+  Sam2ImageProcessor,
+  SamImageProcessor,
+} from '@huggingface/transformers';
+import { planClip } from '../../media/synth/index.js';
+import { fastPathProblem, fastPreprocess, groundingInputs, imageInputs, installFastPreprocess, loadModel, promptInputs, releaseModels } from '../../ml/models/index.js';
+import { writeTinyGroundingDino, writeTinySam, writeTinySmolVlm } from '../../ml/models/tiny/index.js';
+import { closePlaneWorkers, configurePlaneWorkers, planeWorkersAvailable } from '../../ml/models/plane-workers.js';
+
+const IMAGENET = { image_mean: [0.485, 0.456, 0.406], image_std: [0.229, 0.224, 0.225] };
+const COMMON = { do_normalize: true, do_rescale: true, do_resize: true, rescale_factor: 1 / 255, resample: 2, ...IMAGENET };
+
+/** The real models' preprocessor configs (onnx-community exports) and variants the fast path covers. */
+const CONFIGS: [string, new (config: any) => ImageProcessor, Record<string, unknown>][] = [
+  ['GroundingDINO (shortest 800, longest 1333)', GroundingDinoImageProcessor, { ...COMMON, do_pad: true, size: { shortest_edge: 800, longest_edge: 1333 } }],
+  ['SAM2 (1024x1024)', Sam2ImageProcessor, { ...COMMON, do_convert_rgb: true, size: { height: 1024, width: 1024 } }],
+  ['SAM (longest 1024, padded to 1024x1024)', SamImageProcessor, { ...COMMON, do_pad: true, pad_size: { height: 1024, width: 1024 }, size: { longest_edge: 1024 } }],
+  ['Idefics3 / SmolVLM (lanczos, longest 1024)', Idefics3ImageProcessor, { ...COMMON, resample: 1, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], do_pad: true, size: { longest_edge: 1024 }, max_image_size: { longest_edge: 512 } }],
+  ['bicubic, padded to a multiple of 32', ImageProcessor, { ...COMMON, resample: 3, do_pad: true, size_divisibility: 32, size: { shortest_edge: 100, longest_edge: 150 } }],
+  ['nearest, flipped to BGR', ImageProcessor, { ...COMMON, resample: 0, do_flip_channel_order: true, size: { height: 70, width: 90 } }],
+  ['no rescale, scalar mean and std', ImageProcessor, { ...COMMON, do_rescale: false, image_mean: 127.5, image_std: 64, size: { height: 40, width: 40 } }],
+  ['no resize, no normalisation', ImageProcessor, { do_resize: false, do_normalize: false, do_rescale: true }],
+];
+
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+/** Test images: a synthetic clip frame, noise at odd sizes, grey and RGBA. */
+function images(): [string, () => HfImage][] {
+  const frame = planClip({ seed: 0, width: 288, height: 224, events: 1 }).images[0]!;
+  const noise = (w: number, h: number, c: number) => Uint8ClampedArray.from({ length: w * h * c }, () => Math.floor(random() * 256));
+  const odd = noise(53, 37, 3), grey = noise(61, 29, 1), rgba = noise(30, 44, 4);
+  return [
+    ['288x224 clip frame', () => new HfImage(frame.data, frame.width, frame.height, 3)],
+    ['53x37 noise', () => new HfImage(odd.slice(), 53, 37, 3)],
+    ['61x29 grey', () => new HfImage(grey.slice(), 61, 29, 1)],
+    ['30x44 RGBA', () => new HfImage(rgba.slice(), 30, 44, 4)],
+  ];
+}
+
+/** Bitwise equality of two float arrays (NaN and -0 included), with the first difference named. */
+function expectSameBits(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const b = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  const at = a.findIndex((v, i) => v !== b[i]);
+  expect(at === -1 ? 'identical' : `first difference at ${at}: ${actual[at]} vs ${expected[at]}`).toBe('identical');
+}
+
+describe.each(CONFIGS)('%s', (_name, Processor, config) => {
+  // The real models' sizes are slow for transformers.js' reference: two images each (RGB and RGBA).
+  const real = (config.size as { longest_edge?: number; height?: number } | undefined)?.longest_edge ?? (config.size as { height?: number } | undefined)?.height ?? 0;
+  const cases = real >= 1000 ? images().filter(([name]) => /clip|RGBA/.test(name)) : images();
+  test.each(cases)('%s: the same pixel_values as transformers.js, bit for bit', async (_image, make) => {
+    const processor = new Processor(config) as any;
+    expect(fastPathProblem(processor)).toBeUndefined();
+    const expected = await processor.preprocess(make());
+    const actual = (await fastPreprocess(processor, make()))!;
+    expect(actual.pixel_values.dims).toEqual(expected.pixel_values.dims);
+    expect(actual.original_size).toEqual(expected.original_size);
+    expect(actual.reshaped_input_size).toEqual(expected.reshaped_input_size);
+    expectSameBits(actual.pixel_values.data as Float32Array, expected.pixel_values.data as Float32Array);
+  });
+});
+
+test('on the two plane worker threads (the compiled worker of dist/): the same bits', async () => {
+  const script = new URL('../../dist/ml/models/plane-worker.js', import.meta.url);
+  expect(existsSync(script) ? 'built' : 'dist/ml/models/plane-worker.js is missing: run npm run build first').toBe('built');
+  await configurePlaneWorkers({ script });
+  try {
+    expect(planeWorkersAvailable()).toBe(true);
+    for (const [, Processor, config] of CONFIGS.slice(0, 3)) {
+      const processor = new Processor(config) as any;
+      for (const [, make] of images().filter(([name]) => /clip|RGBA/.test(name))) {
+        const expected = await processor.preprocess(make());
+        const actual = (await fastPreprocess(processor, make()))!;
+        expect(actual.pixel_values.dims).toEqual(expected.pixel_values.dims);
+        expectSameBits(actual.pixel_values.data as Float32Array, expected.pixel_values.data as Float32Array);
+      }
+    }
+  } finally {
+    await configurePlaneWorkers({ script: new URL('./plane-worker.js', new URL('../../ml/models/', import.meta.url)) });
+    await closePlaneWorkers();
+  }
+});
+
+test('configurations the fast path does not cover are named and run by transformers.js, with the same result', async () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...COMMON, size: { height: 40, width: 40 }, do_center_crop: true, crop_size: { height: 30, width: 30 } }, /do_center_crop/],
+    [{ ...COMMON, size: { height: 40, width: 40 }, do_crop_margin: true }, /do_crop_margin/],
+    [{ ...COMMON, size: { height: 40, width: 40 }, do_convert_rgb: false }, /do_convert_rgb/],
+  ];
+  expect(fastPathProblem(new ImageProcessor({ ...COMMON, size: { height: 40, width: 40 }, resample: 4 }) as any)).toMatch(/resample 4/); // box: transformers.js warns and uses bilinear
+  for (const [config, problem] of cases) {
+    const reference = new ImageProcessor(config) as any;
+    const routed = new ImageProcessor(config) as any;
+    installFastPreprocess(routed);
+    expect(fastPathProblem(routed)).toMatch(problem);
+    expect(await fastPreprocess(routed, new HfImage(new Uint8ClampedArray(50 * 30 * 3).fill(90), 50, 30, 3))).toBeUndefined();
+    const [a, b] = await Promise.all([reference, routed].map((p) => p.preprocess(new HfImage(new Uint8ClampedArray(50 * 30 * 3).fill(90), 50, 30, 3))));
+    expect(b.pixel_values.dims).toEqual(a.pixel_values.dims);
+    expectSameBits(b.pixel_values.data, a.pixel_values.data);
+  }
+});
+
+describe('whole processor calls with the fast path, against fresh transformers.js processors', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'cinegraph-fast-pre-'));
+    await writeTinyGroundingDino(path.join(dir, 'gdino'));
+    await writeTinySam(path.join(dir, 'sam2'), { family: 'sam2' });
+    await writeTinySam(path.join(dir, 'sam'), { family: 'sam' });
+    await writeTinySmolVlm(path.join(dir, 'vlm'));
+  });
+  afterAll(async () => {
+    await releaseModels();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const frame = () => {
+    const f = planClip({ seed: 3, width: 160, height: 96, events: 1 }).images[0]!;
+    return new HfImage(f.data, f.width, f.height, 3);
+  };
+  const fresh = (name: string) => AutoProcessor.from_pretrained(path.join(dir, name), {}) as Promise<any>;
+
+  /** Every key of two processor outputs equal: tensors by type, dims and bits (or values), the rest deeply. */
+  function expectSameInputs(actual: Record<string, any>, expected: Record<string, any>): void {
+    expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+    for (const key of Object.keys(expected)) {
+      const [a, e] = [actual[key], expected[key]];
+      if (e?.dims) {
+        expect([key, a.type, a.dims]).toEqual([key, e.type, e.dims]);
+        if (e.data instanceof Float32Array) expectSameBits(a.data, e.data);
+        else expect([key, Array.from(a.data)]).toEqual([key, Array.from(e.data)]);
+      } else expect([key, a]).toEqual([key, e]);
+    }
+  }
+
+  test('GroundingDINO: tokens, pixel_values, pixel_mask and sizes as processor(image, text)', async () => {
+    const { processor } = await loadModel(path.join(dir, 'gdino'), { task: 'ground' });
+    const text = 'red circle. blue square.';
+    expectSameInputs(await groundingInputs(processor, frame(), text), await (await fresh('gdino'))(frame(), text));
+  });
+
+  test.each(['sam2', 'sam'])('%s: boxes and points as processor(image, prompts)', async (family) => {
+    const { processor } = await loadModel(path.join(dir, family), { task: 'segment' });
+    const reference = await fresh(family);
+    const boxes = { input_boxes: [[[12, 8, 36, 32], [100, 20, 150, 90]]] };
+    expectSameInputs(await promptInputs(processor, frame(), boxes), await reference(frame(), boxes));
+    const points = { input_points: [[[12, 8], [36, 32]]], input_labels: [[2, 3]] };
+    expectSameInputs(await promptInputs(processor, frame(), points), await reference(frame(), points));
+    expectSameInputs(await imageInputs(processor.image_processor, frame()), await reference.image_processor(frame()));
+  });
+
+  test("SmolVLM: Idefics3's tiling, image tokens and masks as an untouched processor's", async () => {
+    const { processor } = await loadModel(path.join(dir, 'vlm'), { task: 'caption' });
+    const reference = await fresh('vlm');
+    const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'image' }, { type: 'text', text: 'What changed?' }] }];
+    const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
+    const other = planClip({ seed: 4, width: 90, height: 140, events: 1 }).images[0]!;
+    const pair = () => [frame(), new HfImage(other.data, other.width, other.height, 3)];
+    expectSameInputs(await processor(text, pair()), await reference(text, pair()));
+  });
+});
