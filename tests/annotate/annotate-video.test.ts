@@ -7,12 +7,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { applyParams, NullCacheStore, readGraphFile, type RawImage } from '../../engine/index.js';
+import { applyParams, NullCacheStore, readGraphFile } from '../../engine/index.js';
 import { changeMask } from '../../media/mask/index.js';
 import type { Session } from '../../media/session/index.js';
 import { readShards } from '../../media/shards/index.js';
-import { planClip, writeClip, type ClipOptions } from '../../media/synth/index.js';
-import { stateObjectMask } from '../../media/synth/render.js';
+import { writeClip, type ClipOptions } from '../../media/synth/index.js';
+import { onRedObject } from '../support/clip-objects.js';
 import { releaseModels } from '../../ml/models/index.js';
 import { TINY_VLM_REPLY, writeTinyModel } from '../../ml/models/tiny/index.js';
 import { builtinRegistry } from '../../nodes/index.js';
@@ -64,17 +64,6 @@ async function sessionsIn(out: string): Promise<Map<string, Session>> {
   return byClip;
 }
 
-/** Share of a mask's pixels that lie on the red object of the clip's state at `time`. */
-function onRedObject(mask: RawImage, time: number): number {
-  const plan = planClip({ seed: 0, ...CLIP });
-  const state = plan.script.states[Math.floor((time * CLIP.fps!) / CLIP.segmentFrames!)]!;
-  const red = state.objects.find((o) => o.color === 'red')!;
-  const object = stateObjectMask(state, red.id, CLIP.width!, CLIP.height!);
-  let inside = 0, area = 0;
-  for (let p = 0; p < mask.width * mask.height; p++) if (mask.data[p]! > 127) (area++, object.data[p]! > 127 && inside++);
-  return area ? inside / area : 0;
-}
-
 /** What a user checks in the shards of a run with the params above. */
 async function expectAnnotatedShards(out: string): Promise<void> {
   const sessions = await sessionsIn(out);
@@ -86,8 +75,8 @@ async function expectAnnotatedShards(out: string): Promise<void> {
   expect(red.record.annotators).toEqual({ text: 'tiny-smolvlm', regions: `${models.gdino} -> ${models.sam2}`, masks: `${models.gdino} -> ${models.sam2}` });
   red.masks.forEach((pair, i) => {
     // Each grounded mask lies on the red object of its own frame, and has a box in the record.
-    expect(onRedObject(pair.source!, red.record.frames[i]!.time)).toBeGreaterThan(0.7);
-    expect(onRedObject(pair.target!, red.record.frames[i + 1]!.time)).toBeGreaterThan(0.7);
+    expect(onRedObject(pair.source!, red.record.frames[i]!.time, CLIP)).toBeGreaterThan(0.7);
+    expect(onRedObject(pair.target!, red.record.frames[i + 1]!.time, CLIP)).toBeGreaterThan(0.7);
     expect(red.record.transitions[i]!.boxes.source).toHaveLength(1);
   });
 
