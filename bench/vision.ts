@@ -70,6 +70,16 @@ function runNode(def: NodeDefinition, inputs: Record<string, unknown>): Promise<
   return Promise.resolve(def.run!(Object.freeze(full), ctx));
 }
 
+/** Copies of a run's feeds (the nodes reuse their pixel buffers for the next frame). */
+function copyFeeds(feeds: Feeds): Feeds {
+  const copy: Feeds = {};
+  type AnyTensor = { type: string; data: Float32Array; dims: readonly number[]; constructor: new (type: string, data: unknown, dims: readonly number[]) => unknown };
+  for (const [name, t] of Object.entries(feeds) as [string, AnyTensor][]) {
+    copy[name] = t && ArrayBuffer.isView(t.data) && Array.isArray(t.dims) ? new t.constructor(t.type, t.data.slice(), t.dims) : t;
+  }
+  return copy;
+}
+
 /**
  * Wraps every ORT session of a loaded model so that calls can be captured (session and feeds) and timed.
  * Returns the raw `run` functions' recorder.
@@ -82,7 +92,7 @@ function instrument(loaded: LoadedModel) {
     const raw = session.run.bind(session);
     restore.push(() => (own ? (session.run = own) : delete (session as { run?: OrtRun }).run));
     session.run = async (feeds, ...rest) => {
-      state.capture?.push({ run: raw, feeds: { ...feeds } });
+      state.capture?.push({ run: raw, feeds: copyFeeds(feeds) });
       const t0 = performance.now();
       try {
         return await raw(feeds, ...rest);

@@ -9,6 +9,7 @@ import { DEFAULT_MODELS, type ModelDtype } from './families.js';
 import { GroundingDinoProcessor, RawImage as HfImage } from '@huggingface/transformers';
 import { toHfImage } from './image.js';
 import { imageInputs } from './preprocess.js';
+import { releasePixels } from './plane-pool.js';
 import { onDevice } from './device.js';
 import { checkFeeds, loadModel, type HfProcessor, type LoadedModel } from './load.js';
 
@@ -83,6 +84,7 @@ async function detectWith(loaded: LoadedModel, hfImage: ReturnType<typeof toHfIm
   if (expected !== dot) throw new Error(`internal: phrase token positions do not line up with the tokenized text "${text}"`);
   checkFeeds(resolved.name, 'model', model.sessions.model!, inputs);
   const out = await onDevice(loaded.device, () => model(inputs));
+  releasePixels(inputs.pixel_values?.data); // read by the model: reused for the next frame
   const [, queries, slots] = out.logits.dims as number[];
   return decodeGroundingOutputs(out.logits.data, out.pred_boxes.data, queries!, slots!, spans, phrases, image.width, image.height, {
     boxThreshold: options.boxThreshold ?? 0.35,

@@ -35,7 +35,8 @@ export { fastPreprocess, fastPathProblem, installFastPreprocess, imageInputs } f
 export type { PreprocessedImage, PixelSource } from './preprocess.js';
 export { fillPlanes, configurePlaneWorkers, closePlaneWorkers, planeWorkersAvailable } from './plane-workers.js';
 export type { PlaneJob } from './plane-workers.js';
-export { resizeRows, bytesToPlanes } from './planes.js';
+export { resizeRows, bytesToPlanes, fillRows } from './planes.js';
+export { takePixels, releasePixels } from './plane-pool.js';
 
 // Local VLM
 export { createLocalVlm } from './vlm.js';

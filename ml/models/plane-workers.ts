@@ -1,34 +1,25 @@
 /**
  * Runs the pre-processing kernels (planes.ts) on two worker threads, each for half of the output rows,
- * and assembles the planes: a frame's pixel work takes half the wall time on two cores, and leaves the
- * main thread free, so that on a stream of frames the next frame's pre-processing overlaps the current
- * frame's ONNX run (which holds the main thread for its whole duration). Small images, and a checkout
- * without the compiled worker script (tests running the TypeScript sources), run the kernels inline.
+ * written straight into one shared buffer; the main thread copies that into a reused plain buffer (ONNX
+ * Runtime takes no shared memory). A frame's pixel work takes about half the wall time on two cores,
+ * and leaves the main thread free, so that on a stream of frames the next frame's pre-processing
+ * overlaps the current frame's ONNX run (which holds the main thread for its whole duration). Small
+ * images, and a checkout without the compiled worker script (tests running the TypeScript sources), run
+ * the kernels inline.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bytesToPlanes, resizeRows, type ChannelOrder } from './planes.js';
+import { releaseShared, takePixels, takeShared } from './plane-pool.js';
+import { fillRows, type PlaneJob } from './planes.js';
 
-/** One image's plane work: `rgb` (HWC bytes) to 3 planes of `paddedWidth` x `paddedHeight` (zero padding). */
-export interface PlaneJob {
-  rgb: Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-  /** Resize (libvips' bilinear) to `toWidth` x `toHeight` on the way; false: `rgb` already has that size. */
-  resize: boolean;
-  toWidth: number;
-  toHeight: number;
-  paddedWidth: number;
-  paddedHeight: number;
-  table: Float32Array;
-  order: ChannelOrder;
-}
+export type { PlaneJob } from './planes.js';
 
-/** A message to a plane worker: rows [r0, r1) of a job. */
+/** A message to a plane worker: rows [r0, r1) of a job, into `shared`. */
 export interface PlaneRequest {
   id: number;
   job: PlaneJob;
+  shared: SharedArrayBuffer;
   r0: number;
   r1: number;
 }
@@ -41,7 +32,7 @@ const busy = new WeakMap<Worker, { jobs: number }>();
 
 interface Pool {
   workers: Worker[];
-  pending: Map<number, { resolve: (out: Float32Array) => void; reject: (error: Error) => void }>;
+  pending: Map<number, { resolve: () => void; reject: (error: Error) => void }>;
 }
 
 let script: URL | undefined = new URL('./plane-worker.js', import.meta.url);
@@ -83,12 +74,12 @@ function startPool(): Pool {
   const pending: Pool['pending'] = new Map();
   const workers = Array.from({ length: threads }, () => {
     const worker = new Worker(script!);
-    worker.on('message', (m: { id: number; out?: Float32Array; error?: string }) => {
+    worker.on('message', (m: { id: number; error?: string }) => {
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (--busy.get(worker)!.jobs === 0) worker.unref();
       if (m.error !== undefined) p?.reject(new Error(`image pre-processing (plane worker): ${m.error}`));
-      else p?.resolve(m.out!);
+      else p?.resolve();
     });
     const fail = (error: Error) => {
       broken = true; // later jobs run inline
@@ -106,52 +97,49 @@ function startPool(): Pool {
   return { workers, pending };
 }
 
-function runInline(job: PlaneJob, out: Float32Array): Float32Array {
-  const target = { out, offset: 0, stride: job.paddedWidth, plane: job.paddedWidth * job.paddedHeight, firstRow: 0 };
-  if (job.resize) resizeRows(job.rgb, job.width, job.height, job.toWidth, job.toHeight, job.table, job.order, target, 0, job.toHeight);
-  else bytesToPlanes(job.rgb, job.width, job.table, job.order, target, 0, job.toHeight);
+function runInline(job: PlaneJob): Float32Array {
+  const out = takePixels(3 * job.paddedWidth * job.paddedHeight);
+  fillRows(job, out, 0, job.paddedHeight);
   return out;
 }
 
-/** Sends rows [r0, r1) of a job to a worker; resolves with the rows' planes (3 x rows x paddedWidth). */
-function post(p: Pool, worker: Worker, job: PlaneJob, r0: number, r1: number): Promise<Float32Array> {
-  return new Promise<Float32Array>((resolve, reject) => {
+/** Sends rows [r0, r1) of a job to a worker; resolves when they are in `shared`. */
+function post(p: Pool, worker: Worker, job: PlaneJob, shared: SharedArrayBuffer, r0: number, r1: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const id = nextId++;
     p.pending.set(id, { resolve, reject });
     if (busy.get(worker)!.jobs++ === 0) worker.ref();
-    worker.postMessage({ id, job, r0, r1 } satisfies PlaneRequest);
+    worker.postMessage({ id, job, shared, r0, r1 } satisfies PlaneRequest);
   });
 }
 
 /**
  * The job's planes: float32, 3 x paddedHeight x paddedWidth, zero outside the image; the same values
- * however they are computed. With idle workers, each does half the rows (the main thread copies the
- * halves together); when a worker is already busy (frames of a stream in flight), the least busy one
- * does the whole image and its buffer is used as it arrives. Small images, and no workers, run inline.
+ * however they are computed. With idle workers, each does half the rows; when a worker is already busy
+ * (frames of a stream in flight), the least busy one does the whole image. Small images, and no workers,
+ * run inline. The buffer may be a reused one: hand it back with `releasePixels` once the model has read it.
  * @example const data = await fillPlanes({ rgb, width: 288, height: 224, resize: true, toWidth: 1024, toHeight: 1024, paddedWidth: 1024, paddedHeight: 1024, table, order: [0, 1, 2] });
  */
 export async function fillPlanes(job: PlaneJob): Promise<Float32Array> {
-  if (job.toWidth * job.toHeight < MIN_PIXELS || !planeWorkersAvailable()) return runInline(job, new Float32Array(3 * job.paddedWidth * job.paddedHeight));
+  if (job.toWidth * job.toHeight < MIN_PIXELS || !planeWorkersAvailable()) return runInline(job);
   const p = (pool ??= startPool());
   const load = p.workers.map((w) => busy.get(w)!.jobs);
+  const length = 3 * job.paddedWidth * job.paddedHeight;
+  const shared = takeShared(4 * length);
   try {
     if (load.some((n) => n > 0) || p.workers.length === 1) {
-      // A whole image to the least busy worker: its rows are the full padded height (zero padding included).
-      const worker = p.workers[load.indexOf(Math.min(...load))]!;
-      const out = await post(p, worker, job, 0, job.paddedHeight);
-      return out;
+      await post(p, p.workers[load.indexOf(Math.min(...load))]!, job, shared, 0, job.paddedHeight);
+    } else {
+      const bounds = p.workers.map((_, i) => Math.round((i * job.paddedHeight) / p.workers.length)).concat(job.paddedHeight);
+      await Promise.all(p.workers.map((worker, i) => post(p, worker, job, shared, bounds[i]!, bounds[i + 1]!)));
     }
-    const bounds = p.workers.map((_, i) => Math.round((i * job.toHeight) / p.workers.length)).concat(job.toHeight);
-    const parts = await Promise.all(p.workers.map((worker, i) => post(p, worker, job, bounds[i]!, bounds[i + 1]!)));
-    const out = new Float32Array(3 * job.paddedWidth * job.paddedHeight);
-    const plane = job.paddedWidth * job.paddedHeight;
-    parts.forEach((part, i) => {
-      const size = (bounds[i + 1]! - bounds[i]!) * job.paddedWidth;
-      for (let c = 0; c < 3; c++) out.set(part.subarray(c * size, (c + 1) * size), c * plane + bounds[i]! * job.paddedWidth);
-    });
+    const out = takePixels(length);
+    out.set(new Float32Array(shared, 0, length));
     return out;
   } catch (error) {
     if (!broken) throw error;
-    return runInline(job, new Float32Array(3 * job.paddedWidth * job.paddedHeight)); // the workers could not start (or died)
+    return runInline(job); // the workers could not start (or died)
+  } finally {
+    releaseShared(shared);
   }
 }

@@ -124,3 +124,38 @@ export function resizeRows(
     }
   }
 }
+
+/** One image's plane work: `rgb` (HWC bytes) to 3 planes of `paddedWidth` x `paddedHeight` (zero padding). */
+export interface PlaneJob {
+  rgb: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  /** Resize (libvips' bilinear) to `toWidth` x `toHeight` on the way; false: `rgb` already has that size. */
+  resize: boolean;
+  toWidth: number;
+  toHeight: number;
+  paddedWidth: number;
+  paddedHeight: number;
+  table: Float32Array;
+  order: ChannelOrder;
+}
+
+/**
+ * Rows [r0, r1) of a job's padded planes, written in place into `out` (3 planes of paddedWidth x
+ * paddedHeight), the padding included: zero right of the image and below it, whatever `out` held before.
+ * @example fillRows(job, out, 0, job.paddedHeight);
+ */
+export function fillRows(job: PlaneJob, out: Float32Array, r0: number, r1: number): void {
+  const { paddedWidth: pw, paddedHeight: ph, toWidth, toHeight } = job;
+  const target = { out, offset: 0, stride: pw, plane: pw * ph, firstRow: 0 };
+  const end = Math.min(r1, toHeight);
+  if (r0 < end) {
+    if (job.resize) resizeRows(job.rgb, job.width, job.height, toWidth, toHeight, job.table, job.order, target, r0, end);
+    else bytesToPlanes(job.rgb, job.width, job.table, job.order, target, r0, end);
+  }
+  for (let c = 0; c < 3; c++) {
+    const plane = c * pw * ph;
+    if (toWidth < pw) for (let y = r0; y < end; y++) out.fill(0, plane + y * pw + toWidth, plane + (y + 1) * pw);
+    if (Math.max(r0, toHeight) < r1) out.fill(0, plane + Math.max(r0, toHeight) * pw, plane + r1 * pw);
+  }
+}

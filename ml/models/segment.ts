@@ -14,6 +14,7 @@ import { onDevice } from './device.js';
 import { checkFeeds, loadModel, type HfProcessor } from './load.js';
 import { upscaleMasks } from './mask-upscale.js';
 import { imageInputs } from './preprocess.js';
+import { releasePixels } from './plane-pool.js';
 
 /** A box as corners `[x0, y0, x1, y1]` in frame pixels, or a detection carrying one. */
 export type BoxPrompt = readonly [number, number, number, number] | readonly number[] | ScoredBox;
@@ -148,6 +149,7 @@ export async function segmentBoxes(image: RawImage, boxes: readonly BoxPrompt[],
   }
   checkFeeds(resolved.name, 'vision_encoder', model.sessions.model!, inputs); // transformers.js names the encoder session 'model'
   const out = await onDevice(device, () => model(inputs));
+  releasePixels(inputs.pixel_values?.data); // read by the encoder: reused for the next frame
   // pred_masks: float32[1,N,K,h,w] low-resolution logits. Only each box's best output (highest IoU estimate)
   // is upscaled: the processor resizes every output on its own, so the chosen masks are the same.
   const [, n, k, lh, lw] = out.pred_masks.dims as [number, number, number, number, number];

@@ -19,7 +19,7 @@ import {
   SamImageProcessor,
 } from '@huggingface/transformers';
 import { planClip } from '../../media/synth/index.js';
-import { fastPathProblem, fastPreprocess, groundingInputs, imageInputs, installFastPreprocess, loadModel, promptInputs, releaseModels } from '../../ml/models/index.js';
+import { fastPathProblem, fastPreprocess, groundingInputs, imageInputs, installFastPreprocess, loadModel, promptInputs, releaseModels, releasePixels } from '../../ml/models/index.js';
 import { writeTinyGroundingDino, writeTinySam, writeTinySmolVlm } from '../../ml/models/tiny/index.js';
 import { closePlaneWorkers, configurePlaneWorkers, planeWorkersAvailable } from '../../ml/models/plane-workers.js';
 
@@ -97,6 +97,31 @@ test('on the two plane worker threads (the compiled worker of dist/): the same b
   } finally {
     await configurePlaneWorkers({ script: new URL('./plane-worker.js', new URL('../../ml/models/', import.meta.url)) });
     await closePlaneWorkers();
+  }
+});
+
+test.each([
+  ['inline', undefined],
+  ['on the plane workers', new URL('../../dist/ml/models/plane-worker.js', import.meta.url)],
+] as const)('%s, a reused buffer holding another frame\'s garbage gives the same bits, padding included', async (_mode, script) => {
+  if (script) await configurePlaneWorkers({ script });
+  try {
+    // SAM pads a 288x224 frame (resized to 1024x796) to 1024x1024: 228 rows of padding that must come out zero.
+    const [, Processor, config] = CONFIGS[2]!;
+    const processor = new Processor(config) as any;
+    const [, make] = images().find(([name]) => /clip/.test(name))!;
+    const expected = await processor.preprocess(make());
+    const first = (await fastPreprocess(processor, make()))!.pixel_values.data as Float32Array;
+    first.fill(Number.NaN);
+    releasePixels(first);
+    const again = (await fastPreprocess(processor, make()))!.pixel_values.data as Float32Array;
+    expect(again).toBe(first); // the released buffer was reused
+    expectSameBits(again, expected.pixel_values.data as Float32Array);
+  } finally {
+    if (script) {
+      await configurePlaneWorkers({ script: new URL('./plane-worker.js', new URL('../../ml/models/', import.meta.url)) });
+      await closePlaneWorkers();
+    }
   }
 });
 
