@@ -28,11 +28,14 @@ export interface ProofDataOptions {
 }
 
 /**
- * Writes `count` synthetic sessions to shards in `out` (skipped when complete shards already hold them) and
+ * Writes `count` synthetic sessions to shards in `out` (nothing when complete shards already hold as many) and
  * returns how many sessions the folder holds.
  * @example await synthesizeShards({ out: '/tmp/proof/train', count: 320, seed: 0, side: 64, events: 2 });
  */
 export async function synthesizeShards(o: ProofDataOptions): Promise<number> {
+  const held = async () => (existsSync(o.out) ? (await listShards(o.out)).reduce((n, s) => n + s.keys.length, 0) : 0);
+  // A kept PROOF_DIR already holding the sessions (clips are synthesized again otherwise: minutes).
+  if ((await held()) >= o.count) return held();
   const doc = await loadGraph('synthesize-sessions');
   const synth = doc.nodes.synthesize!.inputs as Record<string, unknown>;
   Object.assign(synth, { width: o.side, height: o.side, fps: 8, segmentFrames: 4, kinds: PROOF_EVENT_KINDS });
@@ -42,5 +45,5 @@ export async function synthesizeShards(o: ProofDataOptions): Promise<number> {
   });
   const result = await run.result;
   if (result.status !== 'succeeded') throw new Error(`synthesize-sessions failed: ${result.error?.message ?? result.status}`);
-  return existsSync(o.out) ? (await listShards(o.out)).reduce((n, s) => n + s.keys.length, 0) : 0;
+  return held();
 }

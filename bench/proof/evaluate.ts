@@ -13,6 +13,8 @@ export interface EditEvalOptions {
   readonly steps: number;
   readonly guidance: number;
   readonly seed: number;
+  /** Edits per session with different noise, their errors averaged (default 1). */
+  readonly samples?: number;
 }
 
 /** Per-session and mean edit errors. */
@@ -64,14 +66,20 @@ function summary(errors: number[]): EditEval {
 export async function evaluateEdits(model: EditModel, sessions: readonly Session[], o: EditEvalOptions, onEach?: (i: number) => void): Promise<EditEval & { readonly images: readonly RawImage[] }> {
   const errors: number[] = [];
   const images: RawImage[] = [];
+  const samples = o.samples ?? 1;
   for (const [i, s] of sessions.entries()) {
-    const edit = await InContextSession.open(model, { steps: o.steps, guidance: { scale: o.guidance }, seed: o.seed + i });
     const z0 = await model.vae.encode(s.frames[0]! as Parameters<typeof model.vae.encode>[0]);
-    await edit.addContext('', z0);
-    const z1 = await edit.generate(editPrompt(1, s.record.transitions[0]!.text), { height: z0.height, width: z0.width });
-    const out = (await model.vae.decode(z1)) as RawImage;
-    images.push(out);
-    errors.push(maskedL1(out, s.frames[1]!, changeMask(s, 0)));
+    const mask = changeMask(s, 0);
+    let sum = 0;
+    for (let k = 0; k < samples; k++) {
+      const edit = await InContextSession.open(model, { steps: o.steps, guidance: { scale: o.guidance }, seed: o.seed + i + k * 1_000_003 });
+      await edit.addContext('', z0);
+      const z1 = await edit.generate(editPrompt(1, s.record.transitions[0]!.text), { height: z0.height, width: z0.width });
+      const out = (await model.vae.decode(z1)) as RawImage;
+      if (k === 0) images.push(out);
+      sum += maskedL1(out, s.frames[1]!, mask);
+    }
+    errors.push(sum / samples);
     onEach?.(i + 1);
   }
   return { ...summary(errors), images };
