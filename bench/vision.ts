@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     await releaseModels();
   }
   if (!args.has('--bench-size-only')) await compareNodes('tiny', frames, { vision: 40, stream: 10, caption: 5 });
-  if (!args.has('--tiny-only')) await compareNodes('bench-size', frames, { vision: 5, stream: 3, caption: 3 });
+  if (!args.has('--tiny-only')) await compareNodes('bench-size', frames, { vision: 9, stream: 5, caption: 3 });
 }
 
 main()
