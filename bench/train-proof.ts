@@ -58,7 +58,7 @@ async function sessionsOf(folder: string): Promise<Session[]> {
 async function main(): Promise<void> {
   if (!(STEPS >= 1)) throw new Error(`steps must be a positive number, got ${process.argv[2]}`);
   if (!(EVAL_EVERY >= 1)) throw new Error(`PROOF_EVAL_EVERY must be a positive number of updates, got ${process.env.PROOF_EVAL_EVERY}`);
-  log(`proof: ${TRAIN_SESSIONS} training + ${HELD_OUT} held-out sessions (${CLIP_SIDE}x${CLIP_SIDE} clips, trained at ${SIDE}x${SIDE}), ${STEPS} steps of batch ${BATCH} (lr ${LR}, EMA ${EMA}), in ${dir}`);
+  log(`proof: ${TRAIN_SESSIONS} training + ${VALIDATION} validation + ${HELD_OUT} held-out sessions (${CLIP_SIDE}x${CLIP_SIDE} clips, trained at ${SIDE}x${SIDE}), ${STEPS} steps of batch ${BATCH} (lr ${LR}, EMA ${EMA}), in ${dir}`);
   let t0 = performance.now();
   const trainDir = join(dir, 'train');
   const heldDir = join(dir, 'held-out');

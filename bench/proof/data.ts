@@ -35,7 +35,8 @@ export interface ProofDataOptions {
 export async function synthesizeShards(o: ProofDataOptions): Promise<number> {
   const held = async () => (existsSync(o.out) ? (await listShards(o.out)).reduce((n, s) => n + s.keys.length, 0) : 0);
   // A kept PROOF_DIR already holding the sessions (clips are synthesized again otherwise: minutes).
-  if ((await held()) >= o.count) return held();
+  const have = await held();
+  if (have >= o.count) return have;
   const doc = await loadGraph('synthesize-sessions');
   const synth = doc.nodes.synthesize!.inputs as Record<string, unknown>;
   Object.assign(synth, { width: o.side, height: o.side, fps: 8, segmentFrames: 4, kinds: PROOF_EVENT_KINDS });

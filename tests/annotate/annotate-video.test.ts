@@ -11,10 +11,10 @@ import { applyParams, NullCacheStore, readGraphFile } from '../../engine/index.j
 import { changeMask } from '../../media/mask/index.js';
 import type { Session } from '../../media/session/index.js';
 import { readShards } from '../../media/shards/index.js';
-import { writeClip, type ClipOptions } from '../../media/synth/index.js';
-import { onRedObject } from '../support/clip-objects.js';
+import type { ClipOptions } from '../../media/synth/index.js';
+import { onRedObject, writeAnnotationFixtures } from '../support/clip-objects.js';
 import { releaseModels } from '../../ml/models/index.js';
-import { TINY_VLM_REPLY, writeTinyModel } from '../../ml/models/tiny/index.js';
+import { TINY_VLM_REPLY } from '../../ml/models/tiny/index.js';
 import { builtinRegistry } from '../../nodes/index.js';
 import { cli, ensureBuilt, ROOT } from '../cli/helpers.js';
 import { runAll, ofType } from '../support/graph.js';
@@ -31,14 +31,9 @@ const registry = builtinRegistry();
 beforeAll(async () => {
   ensureBuilt();
   dir = await mkdtemp(path.join(tmpdir(), 'cinegraph-annotate-'));
-  models = {
-    vlm: await writeTinyModel('smolvlm', path.join(dir, 'vlm')),
-    gdino: await writeTinyModel('grounding-dino', path.join(dir, 'gdino')),
-    sam2: await writeTinyModel('sam2', path.join(dir, 'sam2')),
-  };
-  clips = { red: path.join(dir, 'red.mp4'), plain: path.join(dir, 'plain.mp4'), bad: path.join(dir, 'bad.mp4') };
-  await writeClip({ seed: 0, ...CLIP }, clips.red);
-  await writeClip({ seed: 1, ...CLIP }, clips.plain);
+  const fixtures = await writeAnnotationFixtures(dir, CLIP);
+  models = fixtures.models;
+  clips = { ...fixtures.clips, bad: path.join(dir, 'bad.mp4') };
   await writeFile(clips.bad, 'this is not a video\n');
 });
 afterAll(async () => {

@@ -15,10 +15,10 @@ import type { GraphDocument } from '../../engine/index.js';
 import { changeMask } from '../../media/mask/index.js';
 import type { Session } from '../../media/session/index.js';
 import { readShards } from '../../media/shards/index.js';
-import { writeClip, type ClipOptions } from '../../media/synth/index.js';
-import { onRedObject } from '../support/clip-objects.js';
+import type { ClipOptions } from '../../media/synth/index.js';
+import { onRedObject, writeAnnotationFixtures } from '../support/clip-objects.js';
 import { releaseModels } from '../../ml/models/index.js';
-import { TINY_VLM_REPLY, writeTinyModel } from '../../ml/models/tiny/index.js';
+import { TINY_VLM_REPLY } from '../../ml/models/tiny/index.js';
 import { ensureUiBuilt, launchChromium, openEditor, startEditorServer, type EditorServer } from '../ui/support.js';
 
 const SLOW = 180_000;
@@ -36,14 +36,7 @@ let clips: { red: string; plain: string };
 beforeAll(async () => {
   ensureUiBuilt();
   dir = await mkdtemp(path.join(tmpdir(), 'cinegraph-annotate-editor-'));
-  models = {
-    vlm: await writeTinyModel('smolvlm', path.join(dir, 'vlm')),
-    gdino: await writeTinyModel('grounding-dino', path.join(dir, 'gdino')),
-    sam2: await writeTinyModel('sam2', path.join(dir, 'sam2')),
-  };
-  clips = { red: path.join(dir, 'red.mp4'), plain: path.join(dir, 'plain.mp4') };
-  await writeClip({ seed: 0, ...CLIP }, clips.red);
-  await writeClip({ seed: 1, ...CLIP }, clips.plain);
+  ({ models, clips } = await writeAnnotationFixtures(dir, CLIP));
   t = await startEditorServer(path.join(dir, 'data'));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
