@@ -1,8 +1,7 @@
 /**
  * Preview thumbnails for the editor: small PNGs as data URLs.
  */
-import { encodeImage } from './io.js';
-import { fromSharp, toSharp, type RawImage } from './raw.js';
+import { toSharp, type RawImage } from './raw.js';
 
 /** A thumbnail ready for `ctx.preview()`. */
 export interface PreviewImage {
@@ -17,10 +16,10 @@ export interface PreviewImage {
  * @example ctx.preview(await previewDataUrl(img));
  */
 export async function previewDataUrl(img: RawImage, maxSide = 256): Promise<PreviewImage> {
-  const small =
-    img.width > maxSide || img.height > maxSide
-      ? await fromSharp(toSharp(img).resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' }))
-      : img;
-  const png = await encodeImage(small, 'png');
-  return { url: `data:image/png;base64,${png.toString('base64')}`, width: small.width, height: small.height };
+  // One sharp pipeline (resize and encode): a preview is made per frame by the model nodes, and each
+  // pipeline is a trip through libuv's thread pool.
+  let pipeline = toSharp(img);
+  if (img.width > maxSide || img.height > maxSide) pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });
+  const { data, info } = await pipeline.png().toBuffer({ resolveWithObject: true });
+  return { url: `data:image/png;base64,${data.toString('base64')}`, width: info.width, height: info.height };
 }

@@ -33,9 +33,11 @@ export type { MaskGeometry, UpscaledMasks } from './mask-upscale.js';
 // Pre-processing (bit-exact fast path of transformers.js' image processors)
 export { fastPreprocess, fastPathProblem, installFastPreprocess, imageInputs } from './preprocess.js';
 export type { PreprocessedImage, PixelSource } from './preprocess.js';
-export { fillPlanes, configurePlaneWorkers, closePlaneWorkers, planeWorkersAvailable } from './plane-workers.js';
-export type { PlaneJob } from './plane-workers.js';
-export { resizeRows, bytesToPlanes, fillRows } from './planes.js';
+export { fillPlanes } from './plane-fill.js';
+export type { PlaneJob } from './plane-fill.js';
+export { resizeRows, resizeSampling, bytesToPlanes, fillRows, clearPadding } from './planes.js';
+export type { ResizeSampling } from './planes.js';
+export { resizeKernel, useWasmResize, wasmResizeInto } from './planes-wasm.js';
 export { takePixels, releasePixels } from './plane-pool.js';
 
 // Local VLM

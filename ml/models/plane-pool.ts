@@ -11,7 +11,6 @@ const PER_SIZE = 3;
 const MAX_IDLE_BYTES = 160 * 1024 * 1024;
 
 const idle = new Map<number, Float32Array[]>();
-const sharedIdle = new Map<number, SharedArrayBuffer[]>();
 let idleBytes = 0;
 
 /**
@@ -40,19 +39,4 @@ export function releasePixels(data: unknown): void {
   list.push(data);
   idle.set(data.length, list);
   idleBytes += data.byteLength;
-}
-
-/**
- * A shared buffer of `bytes` for the plane workers to write into, reused when one is idle.
- * @example const sab = takeShared(4 * n); ...; releaseShared(sab);
- */
-export function takeShared(bytes: number): SharedArrayBuffer {
-  return sharedIdle.get(bytes)?.pop() ?? new SharedArrayBuffer(bytes);
-}
-
-/** Hands a buffer from `takeShared` back (at most `PER_SIZE` idle per size). */
-export function releaseShared(sab: SharedArrayBuffer): void {
-  const list = sharedIdle.get(sab.byteLength) ?? [];
-  if (list.length < PER_SIZE) list.push(sab);
-  sharedIdle.set(sab.byteLength, list);
 }

@@ -1,8 +1,9 @@
 /**
  * The pixel kernels of the pre-processing fast path (preprocess.ts): 8-bit RGB (HWC) to normalised f32
  * planes (CHW) through a per-channel table of the 256 values a byte can become, with or without libvips'
- * bilinear resize on the way. Pure functions over typed arrays, run on the main thread or in the plane
- * workers (plane-workers.ts), each for a range of output rows so that two threads can share an image.
+ * bilinear resize on the way. Pure functions over typed arrays, each for a range of output rows. The
+ * resize also has a WebAssembly SIMD build (wasm/resize-planes.ts, planes-wasm.ts) with the same bits;
+ * this one is its reference and the fallback where the module is missing.
  *
  * `resizeRows` is libvips' bilinear affine resize of 8-bit RGB, as sharp runs it for transformers.js
  * (`RawImage.resize` with resample 2: `sharp(raw).affine([w / W, 0, 0, h / H], { interpolator: 'bilinear' })`),
@@ -49,6 +50,51 @@ export function bytesToPlanes(rgb: ArrayLike<number>, width: number, table: Floa
   }
 }
 
+/** Where libvips' bilinear resize samples: per output column and row, the embedded input index and 12-bit fraction. */
+export interface ResizeSampling {
+  /** The embedded input's width (the image's + 3 border pixels) and row length in bytes. */
+  ew: number;
+  n: number;
+  /** Per output column: the embedded input column and the fraction X (0..4095). */
+  cols: Int32Array;
+  fracs: Int32Array;
+  /** Per output row: the embedded input row and the fraction Y (0..4095). */
+  rowYi: Int32Array;
+  rowY: Int32Array;
+}
+
+/**
+ * libvips' sampling positions for a `width` x `height` -> `toWidth` x `toHeight` bilinear resize, with its
+ * doubles: the column position accumulated pixel after pixel, the row position computed per row.
+ * @example resizeSampling(288, 224, 1028, 800).cols[0] // 1: output column 0 reads embedded column 1
+ */
+export function resizeSampling(width: number, height: number, toWidth: number, toHeight: number): ResizeSampling {
+  const a = toWidth / width;
+  const d = toHeight / height;
+  const tmp = 1.0 / (a * d);
+  const ia = tmp * d;
+  const id = tmp * a;
+  const ew = width + 3;
+  const cols = new Int32Array(toWidth);
+  const fracs = new Int32Array(toWidth);
+  let ix = 1; // (ia * ox + ib * oy) - idx with ox = 0, idx = -1
+  for (let x = 0; x < toWidth; x++) {
+    const i = Math.trunc(ix);
+    cols[x] = i;
+    fracs[x] = Math.trunc((ix - i) * 4096);
+    ix += ia;
+  }
+  const rowYi = new Int32Array(toHeight);
+  const rowY = new Int32Array(toHeight);
+  for (let y = 0; y < toHeight; y++) {
+    const iy = -0 * 0 + id * y + 1; // (ic * ox + id * oy) - idy, summed as libvips sums it
+    const yi = Math.trunc(iy);
+    rowYi[y] = yi;
+    rowY[y] = Math.trunc((iy - yi) * 4096);
+  }
+  return { ew, n: ew * 3, cols, fracs, rowYi, rowY };
+}
+
 /**
  * Output rows [r0, r1) of libvips' bilinear resize of RGB `width` x `height` to `toWidth` x `toHeight`,
  * through the table into planes (see the module comment for the arithmetic).
@@ -66,28 +112,13 @@ export function resizeRows(
   r0: number,
   r1: number,
 ): void {
-  const a = toWidth / width;
-  const d = toHeight / height;
-  const tmp = 1.0 / (a * d);
-  const ia = tmp * d;
-  const id = tmp * a;
+  const { n, cols: inputCols, fracs: frac, rowYi, rowY } = resizeSampling(width, height, toWidth, toHeight);
   // The embedded input: 1 px of black above and left, 2 px below and right.
-  const ew = width + 3;
-  const n = ew * 3;
   const embedded = new Uint8Array(n * (height + 3));
   for (let y = 0; y < height; y++) {
     for (let i = y * width * 3, o = (y + 1) * n + 3, end = i + width * 3; i < end; ) embedded[o++] = rgb[i++]!;
   }
-  // Per output column: the embedded input column (times 3) and the 12-bit fraction, ix accumulated as libvips does.
-  const cols = new Int32Array(toWidth);
-  const frac = new Int32Array(toWidth);
-  let ix = 1; // (ia * ox + ib * oy) - idx with ox = 0, idx = -1
-  for (let x = 0; x < toWidth; x++) {
-    const i = Math.trunc(ix);
-    cols[x] = i * 3;
-    frac[x] = Math.trunc((ix - i) * 4096);
-    ix += ia;
-  }
+  const cols = inputCols.map((c) => c * 3);
   const [o0, o1, o2] = order;
   const b0 = o0 * 256, b1 = o1 * 256, b2 = o2 * 256;
   const { out, stride, plane } = t;
@@ -98,9 +129,8 @@ export function resizeRows(
   const upper = new Int32Array(n);
   const lower = new Int32Array(n);
   for (let y = r0; y < r1; y++) {
-    const iy = -0 * 0 + id * y + 1; // (ic * ox + id * oy) - idy, summed as libvips sums it
-    const yi = Math.trunc(iy);
-    const Y = Math.trunc((iy - yi) * 4096);
+    const yi = rowYi[y]!;
+    const Y = rowY[y]!;
     const Yd = 4096 - Y;
     const top = yi * n;
     const bottom = top + n;
@@ -153,6 +183,16 @@ export function fillRows(job: PlaneJob, out: Float32Array, r0: number, r1: numbe
     if (job.resize) resizeRows(job.rgb, job.width, job.height, toWidth, toHeight, job.table, job.order, target, r0, end);
     else bytesToPlanes(job.rgb, job.width, job.table, job.order, target, r0, end);
   }
+  clearPadding(job, out, r0, r1);
+}
+
+/**
+ * Zeroes the padding of rows [r0, r1) of a job's planes in `out`: right of the image, and whole rows below it.
+ * @example clearPadding(job, out, 0, job.paddedHeight);
+ */
+export function clearPadding(job: PlaneJob, out: Float32Array, r0: number, r1: number): void {
+  const { paddedWidth: pw, paddedHeight: ph, toWidth, toHeight } = job;
+  const end = Math.min(r1, toHeight);
   for (let c = 0; c < 3; c++) {
     const plane = c * pw * ph;
     if (toWidth < pw) for (let y = r0; y < end; y++) out.fill(0, plane + y * pw + toWidth, plane + (y + 1) * pw);

@@ -5,14 +5,14 @@
  * 256 values each byte can become, computed with transformers.js' own arithmetic (f64 operations, each
  * result rounded to f32 as its Float32Array stores round it). The resize before it is the same as
  * transformers.js': for bilinear (GroundingDINO, SAM, SAM2) libvips' fixed-point resize reproduced pixel
- * for pixel and fused with that pass (planes.ts), on two worker threads (plane-workers.ts); for the other
+ * for pixel and fused with that pass (planes.ts; in WebAssembly SIMD where built, planes-wasm.ts); for the other
  * filters the same sharp call as transformers.js'. Configurations it does not cover (margin cropping,
  * thumbnails, centre crops, box/hamming resampling, other subclasses' overrides) go through
  * transformers.js unchanged.
  */
 import sharp from 'sharp';
 import { GroundingDinoImageProcessor, ImageProcessor, RawImage as HfImage, SamImageProcessor, Tensor as HfTensor } from '@huggingface/transformers';
-import { fillPlanes } from './plane-workers.js';
+import { fillPlanes } from './plane-fill.js';
 import type { ChannelOrder } from './planes.js';
 
 /** What `ImageProcessor.preprocess` returns for one image. */
@@ -159,8 +159,8 @@ export async function fastPreprocess(processor: Processor, image: PixelSource, o
   // RGB -> BGR happens after normalisation in transformers.js: output plane c is source channel 2 - c.
   const order: ChannelOrder = processor.do_flip_channel_order === true ? [2, 1, 0] : [0, 1, 2];
   const out = resized
-    ? await fillPlanes({ rgb, width, height, resize: true, toWidth: w, toHeight: h, paddedWidth: pw, paddedHeight: ph, table, order })
-    : await fillPlanes({ rgb, width: w, height: h, resize: false, toWidth: w, toHeight: h, paddedWidth: pw, paddedHeight: ph, table, order });
+    ? fillPlanes({ rgb, width, height, resize: true, toWidth: w, toHeight: h, paddedWidth: pw, paddedHeight: ph, table, order })
+    : fillPlanes({ rgb, width: w, height: h, resize: false, toWidth: w, toHeight: h, paddedWidth: pw, paddedHeight: ph, table, order });
   return {
     original_size: [height, width],
     reshaped_input_size: [h, w],

@@ -5,7 +5,6 @@
  * no resize), on RGB, grey, RGBA and odd-sized images; then whole processor calls (tokens, masks, boxes,
  * Idefics3's tiling) with the fast path against fresh, untouched processors.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,9 +18,23 @@ import {
   SamImageProcessor,
 } from '@huggingface/transformers';
 import { planClip } from '../../media/synth/index.js';
-import { fastPathProblem, fastPreprocess, groundingInputs, imageInputs, installFastPreprocess, loadModel, promptInputs, releaseModels, releasePixels } from '../../ml/models/index.js';
+import {
+  clearPadding,
+  fastPathProblem,
+  fastPreprocess,
+  fillRows,
+  groundingInputs,
+  imageInputs,
+  installFastPreprocess,
+  loadModel,
+  promptInputs,
+  releaseModels,
+  releasePixels,
+  resizeKernel,
+  useWasmResize,
+  wasmResizeInto,
+} from '../../ml/models/index.js';
 import { writeTinyGroundingDino, writeTinySam, writeTinySmolVlm } from '../../ml/models/tiny/index.js';
-import { closePlaneWorkers, configurePlaneWorkers, planeWorkersAvailable } from '../../ml/models/plane-workers.js';
 
 const IMAGENET = { image_mean: [0.485, 0.456, 0.406], image_std: [0.229, 0.224, 0.225] };
 const COMMON = { do_normalize: true, do_rescale: true, do_resize: true, rescale_factor: 1 / 255, resample: 2, ...IMAGENET };
@@ -79,12 +92,31 @@ describe.each(CONFIGS)('%s', (_name, Processor, config) => {
   });
 });
 
-test('on the two plane worker threads (the compiled worker of dist/): the same bits', async () => {
-  const script = new URL('../../dist/ml/models/plane-worker.js', import.meta.url);
-  expect(existsSync(script) ? 'built' : 'dist/ml/models/plane-worker.js is missing: run npm run build first').toBe('built');
-  await configurePlaneWorkers({ script });
+test('the WebAssembly SIMD resize kernel is built and in use', () => {
+  expect(resizeKernel()).toEqual({ kernel: 'wasm-simd' });
+});
+
+test('the WebAssembly and JavaScript resize kernels give the same bits, over up- and down-scales, odd sizes and BGR', () => {
+  const table = Float32Array.from({ length: 768 }, (_, i) => Math.fround((i % 256) / 255 - 0.1 * Math.floor(i / 256)));
+  const sizes: [number, number, number, number][] = [[288, 224, 1028, 800], [288, 224, 1024, 796], [53, 37, 1333, 931], [640, 480, 97, 61], [31, 17, 30, 19], [7, 5, 300, 2], [1, 1, 9, 9]];
+  for (const [w, h, tw, th] of sizes) {
+    for (const order of [[0, 1, 2], [2, 1, 0]] as const) {
+      const rgb = Uint8Array.from({ length: w * h * 3 }, () => Math.floor(random() * 256));
+      const job = { rgb, width: w, height: h, resize: true, toWidth: tw, toHeight: th, paddedWidth: tw + 5, paddedHeight: th + 3, table, order };
+      const js = new Float32Array(3 * job.paddedWidth * job.paddedHeight).fill(Number.NaN);
+      fillRows(job, js, 0, job.paddedHeight);
+      const wasm = new Float32Array(js.length).fill(Number.NaN);
+      expect(wasmResizeInto(job, wasm)).toBe(true);
+      clearPadding(job, wasm, 0, job.paddedHeight);
+      expect(`${w}x${h} -> ${tw}x${th} [${order}]: ${js.findIndex((v, i) => !Object.is(v, wasm[i]))}`).toBe(`${w}x${h} -> ${tw}x${th} [${order}]: -1`);
+    }
+  }
+});
+
+test.each(['wasm-simd', 'js'] as const)('%s kernel: the same pixel_values as transformers.js for the real models\' configurations', async (kernel) => {
+  useWasmResize(kernel === 'wasm-simd');
   try {
-    expect(planeWorkersAvailable()).toBe(true);
+    expect(resizeKernel().kernel).toBe(kernel);
     for (const [, Processor, config] of CONFIGS.slice(0, 3)) {
       const processor = new Processor(config) as any;
       for (const [, make] of images().filter(([name]) => /clip|RGBA/.test(name))) {
@@ -95,16 +127,12 @@ test('on the two plane worker threads (the compiled worker of dist/): the same b
       }
     }
   } finally {
-    await configurePlaneWorkers({ script: new URL('./plane-worker.js', new URL('../../ml/models/', import.meta.url)) });
-    await closePlaneWorkers();
+    useWasmResize(true);
   }
 });
 
-test.each([
-  ['inline', undefined],
-  ['on the plane workers', new URL('../../dist/ml/models/plane-worker.js', import.meta.url)],
-] as const)('%s, a reused buffer holding another frame\'s garbage gives the same bits, padding included', async (_mode, script) => {
-  if (script) await configurePlaneWorkers({ script });
+test.each(['wasm-simd', 'js'] as const)("%s kernel: a reused buffer holding another frame's garbage gives the same bits, padding included", async (kernel) => {
+  useWasmResize(kernel === 'wasm-simd');
   try {
     // SAM pads a 288x224 frame (resized to 1024x796) to 1024x1024: 228 rows of padding that must come out zero.
     const [, Processor, config] = CONFIGS[2]!;
@@ -118,10 +146,7 @@ test.each([
     expect(again).toBe(first); // the released buffer was reused
     expectSameBits(again, expected.pixel_values.data as Float32Array);
   } finally {
-    if (script) {
-      await configurePlaneWorkers({ script: new URL('./plane-worker.js', new URL('../../ml/models/', import.meta.url)) });
-      await closePlaneWorkers();
-    }
+    useWasmResize(true);
   }
 });
 
