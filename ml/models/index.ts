@@ -27,7 +27,8 @@ export type { ScoredBox, DecodeOptions } from './boxes.js';
 // Segmentation
 export { segmentBoxes, boxCorners, unionMasks, promptInputs, prepareSegmentImage } from './segment.js';
 export type { SegmentOptions, SegmentResult, BoxPrompt, PreparedImage } from './segment.js';
-export { upscaleMasks, frameLogits, resizeAxis } from './mask-upscale.js';
+export { upscaleMasks, frameLogits } from './mask-upscale.js';
+export { resizeAxis, resizePlanes } from './ort-resize.js';
 export type { MaskGeometry, UpscaledMasks } from './mask-upscale.js';
 
 // Pre-processing (bit-exact fast path of transformers.js' image processors)
@@ -38,6 +39,7 @@ export type { PlaneJob } from './plane-fill.js';
 export { resizeRows, resizeSampling, bytesToPlanes, fillRows, clearPadding } from './planes.js';
 export type { ResizeSampling } from './planes.js';
 export { resizeKernel, useWasmResize, wasmResizeInto } from './planes-wasm.js';
+export { idefics3Inputs, installIdefics3Tiles } from './idefics3-tiles.js';
 export { takePixels, releasePixels } from './plane-pool.js';
 
 // Local VLM

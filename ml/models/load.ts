@@ -13,6 +13,7 @@ import {
 import { FAMILIES, type ModelDtype, type ModelFamily, type ModelTask } from './families.js';
 import { modelDevice } from './device.js';
 import { installFastPreprocess } from './preprocess.js';
+import { installIdefics3Tiles } from './idefics3-tiles.js';
 import { offlineError, resolveModel, type ResolvedModel } from './resolve.js';
 
 /** A transformers.js model as Cinegraph calls it (the library's classes are untyped JavaScript). */
@@ -79,6 +80,7 @@ async function loadOnce(resolved: ResolvedModel, task: ModelTask, device: string
   const model = (await MODEL_CLASSES[task].from_pretrained(resolved.location, options)) as HfModel;
   const processor = (await AutoProcessor.from_pretrained(resolved.location, {})) as unknown as HfProcessor;
   installFastPreprocess(processor.image_processor); // the same pixel_values, bit for bit, in a fraction of the time
+  installIdefics3Tiles(processor.image_processor);
   const family = (resolved.family ?? familyFromModel(model, resolved, task)) as ModelFamily;
   return { family, device, model, processor };
 }

@@ -11,6 +11,7 @@
  * decision can then only differ for a value within about 1e-6 of the threshold.
  */
 import type { RawImage } from '../../engine/index.js';
+import { mix, resizeAxis, type Axis } from './ort-resize.js';
 
 /** The sizes `post_process_masks` works with, as [height, width] pairs. */
 export interface MaskGeometry {
@@ -22,46 +23,6 @@ export interface MaskGeometry {
   reshaped: readonly [number, number];
   /** The frame (`original_sizes[i]`). */
   original: readonly [number, number];
-}
-
-/** One axis of ORT's linear Resize: for each output index, the two input indices and their weights. */
-interface Axis {
-  i1: Int32Array;
-  i2: Int32Array;
-  d1: Float32Array;
-  d2: Float32Array;
-}
-
-const f = Math.fround;
-
-/**
- * ORT's `SetupUpsampleBilinear` along one axis (half_pixel coordinates, scale = out / in as f32).
- * @example resizeAxis(256, 1024).i1[5] // 0: output 5 reads input 0 and 1
- */
-export function resizeAxis(inSize: number, outSize: number): Axis {
-  const scale = f(outSize / inSize);
-  const a: Axis = { i1: new Int32Array(outSize), i2: new Int32Array(outSize), d1: new Float32Array(outSize), d2: new Float32Array(outSize) };
-  for (let x = 0; x < outSize; x++) {
-    let v = scale === 1 ? x : f(f(f(x + 0.5) / scale) - 0.5);
-    v = Math.max(0, Math.min(v, inSize - 1));
-    const i1 = Math.min(Math.trunc(v), inSize - 1);
-    const i2 = Math.min(i1 + 1, inSize - 1);
-    a.i1[x] = i1;
-    a.i2[x] = i2;
-    if (i1 === i2) {
-      a.d1[x] = 0.5;
-      a.d2[x] = 0.5;
-    } else {
-      a.d1[x] = Math.abs(v - i1);
-      a.d2[x] = Math.abs(v - i2);
-    }
-  }
-  return a;
-}
-
-/** ORT's bilinear value from four neighbours: dx2*dy2*X11 + dx1*dy2*X21 + dx2*dy1*X12 + dx1*dy1*X22, in f32. */
-function mix(x11: number, x21: number, x12: number, x22: number, dx1: number, dx2: number, dy1: number, dy2: number): number {
-  return f(f(f(f(f(dx2 * dy2) * x11) + f(f(dx1 * dy2) * x21)) + f(f(dx2 * dy1) * x12)) + f(f(dx1 * dy1) * x22));
 }
 
 /** The sorted distinct values of two index arrays, and each value's position among them. */

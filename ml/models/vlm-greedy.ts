@@ -10,6 +10,7 @@
  */
 import { Tensor as HfTensor } from '@huggingface/transformers';
 import type { HfModel } from './load.js';
+import { releasePixels } from './plane-pool.js';
 
 type OrtTensor = { type: string; dims: readonly number[]; data: ArrayLike<number | bigint> & { length: number } };
 type OrtSession = {
@@ -106,6 +107,7 @@ export async function greedyGenerate(
       feeds[name] = inputs[name].ort_tensor;
     }
     const features = (await vision.run(feeds)).image_features!;
+    releasePixels(inputs.pixel_values.data); // read by the encoder (and nothing else from here on): reused for the next call
     if (features.dims.at(-1) !== hidden) throw new Error(`image features are ${features.dims.at(-1)} wide, token embeddings ${hidden}`);
     const imageToken = BigInt(model.config.image_token_index ?? model.config.image_token_id);
     const target = embedded.data as Float32Array;

@@ -25,7 +25,7 @@ export const groundNode = defineNode({
     boxes: { type: T.JSON, description: '[{phrase, score, box: [x0, y0, x1, y1]}] in image pixels' },
     preview: { type: T.IMAGE, description: 'the image with the boxes drawn' },
   },
-  // Two frames of a stream in flight: the next frame's pre-processing (worker threads) overlaps this one's model run.
+  // Two frames of a stream in flight: one frame's preview encoding (on sharp's threads) overlaps the next one's model run.
   concurrency: 2,
   version: 1,
   async run({ image, phrases, boxThreshold, textThreshold, model, device }, ctx) {

@@ -27,7 +27,7 @@ export const groundedSegmentNode = defineNode({
     mask: { type: T.MASK, description: 'the union of the masks of every box, the size of the image' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
-  // Two frames of a stream in flight: the next frame's pre-processing (worker threads) overlaps this one's model run.
+  // Two frames of a stream in flight: one frame's preview encoding (on sharp's threads) overlaps the next one's model run.
   concurrency: 2,
   version: 1,
   async run({ image, phrases, boxThreshold, textThreshold, detector, segmenter, device }, ctx) {

@@ -30,7 +30,7 @@ export const segmentNode = defineNode({
     masks: { type: T.JSON, description: '[{phrase, score, box, area}] per box, area in pixels' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
-  // Two frames of a stream in flight: the next frame's pre-processing (worker threads) overlaps this one's model run.
+  // Two frames of a stream in flight: one frame's preview encoding (on sharp's threads) overlaps the next one's model run.
   concurrency: 2,
   version: 1,
   async run({ image, boxes, model, device }, ctx) {

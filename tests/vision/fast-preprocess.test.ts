@@ -26,6 +26,7 @@ import {
   groundingInputs,
   imageInputs,
   installFastPreprocess,
+  installIdefics3Tiles,
   loadModel,
   promptInputs,
   releaseModels,
@@ -226,5 +227,19 @@ describe('whole processor calls with the fast path, against fresh transformers.j
     const other = planClip({ seed: 4, width: 90, height: 140, events: 1 }).images[0]!;
     const pair = () => [frame(), new HfImage(other.data, other.width, other.height, 3)];
     expectSameInputs(await processor(text, pair()), await reference(text, pair()));
+  });
+
+  test.each([true, false])("Idefics3 at SmolVLM's real sizes (1024 px, 512 px tiles), splitting %s: the tiles written directly are transformers.js' own", async (split) => {
+    const [, Processor, config] = CONFIGS.find(([name]) => name.startsWith('Idefics3'))!;
+    const fast = new Processor({ ...config, do_image_splitting: split }) as any;
+    installFastPreprocess(fast);
+    installIdefics3Tiles(fast);
+    const reference = new Processor({ ...config, do_image_splitting: split }) as any;
+    const clip = planClip({ seed: 5, width: 288, height: 224, events: 1 }).images[0]!;
+    const tall = planClip({ seed: 6, width: 150, height: 400, events: 1 }).images[0]!;
+    const pair = () => [new HfImage(clip.data, clip.width, clip.height, 3), new HfImage(tall.data, tall.width, tall.height, 3)];
+    const actual = await fast(pair(), { return_row_col_info: true });
+    expect(actual.pixel_values.dims).toEqual(split ? [1, 5 + 3, 3, 512, 512] : [1, 2, 3, 512, 512]); // 2x2 tiles + global (1024x1024), 2x1 + global (1024x512)
+    expectSameInputs(actual, await reference(pair(), { return_row_col_info: true }));
   });
 });
