@@ -25,4 +25,5 @@ export type { MaskChannel } from './mask.js';
 
 // Previews
 export { previewDataUrl } from './preview.js';
+export { encodePng } from './png.js';
 export type { PreviewImage } from './preview.js';

@@ -1,7 +1,12 @@
 /**
  * Preview thumbnails for the editor: small PNGs as data URLs.
  */
+import { areaResize } from './geometry.js';
+import { encodePng } from './png.js';
 import { toSharp, type RawImage } from './raw.js';
+
+/** Up to this many pixels a preview is scaled and encoded on the calling thread (a few ms); larger images go to sharp. */
+const INLINE_PIXELS = 512 * 512;
 
 /** A thumbnail ready for `ctx.preview()`. */
 export interface PreviewImage {
@@ -16,10 +21,16 @@ export interface PreviewImage {
  * @example ctx.preview(await previewDataUrl(img));
  */
 export async function previewDataUrl(img: RawImage, maxSide = 256): Promise<PreviewImage> {
-  // One sharp pipeline (resize and encode): a preview is made per frame by the model nodes, and each
-  // pipeline is a trip through libuv's thread pool.
-  let pipeline = toSharp(img);
-  if (img.width > maxSide || img.height > maxSide) pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });
+  const large = img.width > maxSide || img.height > maxSide;
+  if (img.width * img.height <= INLINE_PIXELS && img.channels >= 1 && img.channels <= 4) {
+    // Model nodes send a preview per frame: for frame-sized images, area averaging and a synchronous PNG
+    // encoder cost less than a trip through sharp's thread pool, and nothing waits on another thread.
+    const s = Math.min(maxSide / img.width, maxSide / img.height);
+    const small = large ? areaResize(img, Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s))) : img;
+    return { url: `data:image/png;base64,${encodePng(small, 3).toString('base64')}`, width: small.width, height: small.height };
+  }
+  let pipeline = toSharp(img); // one sharp pipeline: resize and encode
+  if (large) pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });
   const { data, info } = await pipeline.png().toBuffer({ resolveWithObject: true });
   return { url: `data:image/png;base64,${data.toString('base64')}`, width: info.width, height: info.height };
 }

@@ -50,8 +50,14 @@ export function resolveDevice(requested?: Device | string, env: NodeJS.ProcessEn
   return d === 'auto' ? autoDevice() : d;
 }
 
-/** Folder of onnxruntime-node's native binding, where optional provider libraries are installed. */
+let binding: { dir: string | undefined } | undefined;
+
+/** Folder of onnxruntime-node's native binding, where optional provider libraries are installed (looked up once: model nodes ask per frame). */
 function bindingDir(): string | undefined {
+  return (binding ??= { dir: findBindingDir() }).dir;
+}
+
+function findBindingDir(): string | undefined {
   try {
     const req = createRequire(import.meta.url);
     const pkg = req.resolve('onnxruntime-node/package.json');
