@@ -22,7 +22,7 @@ export interface PreviewImage {
  */
 export async function previewDataUrl(img: RawImage, maxSide = 256): Promise<PreviewImage> {
   const large = img.width > maxSide || img.height > maxSide;
-  if (img.width * img.height <= INLINE_PIXELS && img.channels >= 1 && img.channels <= 4) {
+  if (img.width * img.height <= INLINE_PIXELS) {
     // Model nodes send a preview per frame: for frame-sized images, area averaging and a synchronous PNG
     // encoder cost less than a trip through sharp's thread pool, and nothing waits on another thread.
     const s = Math.min(maxSide / img.width, maxSide / img.height);

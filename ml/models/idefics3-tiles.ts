@@ -63,7 +63,7 @@ export async function idefics3Inputs(ip: Processor, images: unknown, options: { 
   const max = ip.max_image_size?.longest_edge as number;
   const split = options.do_image_splitting ?? ip.do_image_splitting;
   const plans = list.map((x) => {
-    if (!split) return { ...tilePlan(max, max, max), rows: 0, cols: 0 };
+    if (!split) return tilePlan(max, max, max); // one frame: the image resized to max x max
     const size = ip.get_resize_for_vision_encoder(x.pixel_values, max) as { height: number; width: number };
     return tilePlan(size.height, size.width, max);
   });
@@ -82,8 +82,8 @@ export async function idefics3Inputs(ip: Processor, images: unknown, options: { 
     } else {
       const resized = resizePlanes(x.pixel_values.data as Float32Array, 3, ih!, iw!, p.height, p.width, takePixels(3 * p.height * p.width));
       for (let r = 0; r < p.rows; r++) for (let c = 0; c < p.cols; c++) copyTile(resized, p, r, c, out, at++ * frameSize);
-      if (!p.global) out.set(resized, at++ * frameSize);
-      else if (p.height === max && p.width === max) out.set(resized, at++ * frameSize);
+      // The last frame: the image itself when it is one tile (or already max x max), else the global view.
+      if (!p.global || (p.height === max && p.width === max)) out.set(resized, at++ * frameSize);
       else resizePlanes(resized, 3, p.height, p.width, max, max, out, at++ * frameSize);
       releasePixels(resized);
     }

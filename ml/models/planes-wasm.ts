@@ -2,7 +2,8 @@
  * The WebAssembly build of the resize kernel (wasm/resize-planes.ts, compiled by `npm run build:wasm`):
  * `resizeRows` of planes.ts with a pixel's three channels in one SIMD vector, the same bits about three
  * times faster. The module is looked for next to this file (dist/) and in dist/ from the sources (tests);
- * without it, or without WebAssembly SIMD, `wasmResizeKernel()` is undefined and the JavaScript kernel runs.
+ * without it, or without WebAssembly SIMD, `wasmResizeInto` returns false, `resizeKernel()` says why, and the
+ * JavaScript kernel runs.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
