@@ -64,7 +64,11 @@ export interface Logger {
   debug(message: string): void;
 }
 
-/** A preview image: an encoded picture the editor can draw (`data:image/png;base64,...`). */
+/**
+ * A preview image: an encoded picture the editor can draw (`data:image/png;base64,...`). `url` may be a
+ * getter that encodes on its first read (media/image's `lazyPreview`), so that a run no one watches does
+ * not pay for it: pass previews on by reference and read `url` only to show or send it.
+ */
 export interface Preview {
   url: string;
   width?: number;

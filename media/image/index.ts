@@ -24,6 +24,6 @@ export { thresholdMask, invertMask, fitMask, overlayMask, MASK_CHANNELS } from '
 export type { MaskChannel } from './mask.js';
 
 // Previews
-export { previewDataUrl } from './preview.js';
+export { lazyPreview, previewDataUrl } from './preview.js';
 export { encodePng } from './png.js';
 export type { PreviewImage } from './preview.js';

@@ -68,7 +68,7 @@ export function overlayMask(img: RawImage, mask: RawImage, color: Rgb, opacity =
   const base = img.channels >= 3 ? img : toChannels(img, img.channels === 2 ? 4 : 3);
   const m = fitMask(mask, base.width, base.height);
   const c = base.channels;
-  const data = Uint8Array.from(base.data);
+  const data = base.data.slice(0, base.width * base.height * c);
   for (let p = 0; p < base.width * base.height; p++) {
     const a = (opacity * m.data[p]!) / 255;
     if (a <= 0) continue;

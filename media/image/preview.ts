@@ -15,6 +15,38 @@ export interface PreviewImage {
   height: number;
 }
 
+/** The size of `img`'s thumbnail: the longer side at most `maxSide`, never enlarged. */
+function thumbnailSize(img: RawImage, maxSide: number): { width: number; height: number } {
+  if (img.width <= maxSide && img.height <= maxSide) return { width: img.width, height: img.height };
+  const s = Math.min(maxSide / img.width, maxSide / img.height);
+  return { width: Math.max(1, Math.round(img.width * s)), height: Math.max(1, Math.round(img.height * s)) };
+}
+
+/** The thumbnail as a PNG data URL, on the calling thread: area averaging and the synchronous encoder. */
+function inlineUrl(img: RawImage, width: number, height: number): string {
+  const small = width === img.width && height === img.height ? img : areaResize(img, width, height);
+  return `data:image/png;base64,${encodePng(small, 3).toString('base64')}`;
+}
+
+/**
+ * A thumbnail of a frame whose PNG is made only when its `url` is first read (then kept): by the editor's
+ * connection when a client listens, by the cache when it re-sends it. Headless runs, where no one reads it,
+ * pay nothing for a preview per frame. `img` must not change afterwards (engine values never do). Meant for
+ * frame-sized images; the encoding runs on the reading thread (a 288x224 frame: a few ms).
+ * @example ctx.preview(lazyPreview(drawBoxes(frame, boxes)));
+ */
+export function lazyPreview(img: RawImage, maxSide = 256): PreviewImage {
+  const { width, height } = thumbnailSize(img, maxSide);
+  let url: string | undefined;
+  return {
+    get url() {
+      return (url ??= inlineUrl(img, width, height));
+    },
+    width,
+    height,
+  };
+}
+
 /**
  * A PNG thumbnail whose longer side is at most `maxSide` (never enlarged), as a `data:image/png;base64,`
  * URL with its size.
@@ -23,11 +55,10 @@ export interface PreviewImage {
 export async function previewDataUrl(img: RawImage, maxSide = 256): Promise<PreviewImage> {
   const large = img.width > maxSide || img.height > maxSide;
   if (img.width * img.height <= INLINE_PIXELS) {
-    // Model nodes send a preview per frame: for frame-sized images, area averaging and a synchronous PNG
-    // encoder cost less than a trip through sharp's thread pool, and nothing waits on another thread.
-    const s = Math.min(maxSide / img.width, maxSide / img.height);
-    const small = large ? areaResize(img, Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s))) : img;
-    return { url: `data:image/png;base64,${encodePng(small, 3).toString('base64')}`, width: small.width, height: small.height };
+    // For frame-sized images, area averaging and a synchronous PNG encoder cost less than a trip through
+    // sharp's thread pool, and nothing waits on another thread.
+    const { width, height } = thumbnailSize(img, maxSide);
+    return { url: inlineUrl(img, width, height), width, height };
   }
   let pipeline = toSharp(img); // one sharp pipeline: resize and encode
   if (large) pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });

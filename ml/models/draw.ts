@@ -13,13 +13,28 @@ const COLORS: readonly (readonly [number, number, number])[] = [
  */
 export function drawBoxes(image: RawImage, boxes: readonly ScoredBox[], thickness = 2): RawImage {
   const { width, height, channels } = image;
-  const out = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; i < width * height; i++, j += channels) {
-    const gray = channels < 3;
-    out[i * 3] = image.data[j]!;
-    out[i * 3 + 1] = image.data[gray ? j : j + 1]!;
-    out[i * 3 + 2] = image.data[gray ? j : j + 2]!;
+  let out: Uint8Array;
+  if (channels === 3) out = image.data.slice(0, width * height * 3);
+  else {
+    out = new Uint8Array(width * height * 3);
+    for (let i = 0, j = 0; i < width * height; i++, j += channels) {
+      const gray = channels < 3;
+      out[i * 3] = image.data[j]!;
+      out[i * 3 + 1] = image.data[gray ? j : j + 1]!;
+      out[i * 3 + 2] = image.data[gray ? j : j + 2]!;
+    }
   }
+  return outlineBoxes({ width, height, channels: 3, data: out }, boxes, thickness);
+}
+
+/**
+ * Outlines each box on an RGB image in place (2 px; one colour per phrase) and returns it: for an image
+ * just made, such as an overlay, where a copy would be wasted.
+ * @example const preview = outlineBoxes(overlayMask(frame, mask, [0, 200, 255]), boxes);
+ */
+export function outlineBoxes(image: RawImage, boxes: readonly ScoredBox[], thickness = 2): RawImage {
+  const { width, height, channels, data: out } = image;
+  if (channels !== 3) throw new Error(`outlineBoxes: expected an RGB image, got ${channels} channel(s); use drawBoxes`);
   const phrases = [...new Set(boxes.map((b) => b.phrase))];
   for (const b of boxes) {
     const color = COLORS[phrases.indexOf(b.phrase) % COLORS.length]!;
@@ -31,5 +46,5 @@ export function drawBoxes(image: RawImage, boxes: readonly ScoredBox[], thicknes
       }
     }
   }
-  return { width, height, channels: 3, data: out };
+  return image;
 }

@@ -48,4 +48,4 @@ export { greedyGenerate, greedyProblem } from './vlm-greedy.js';
 export type { LocalVlmOptions } from './vlm.js';
 
 // Previews
-export { drawBoxes } from './draw.js';
+export { drawBoxes, outlineBoxes } from './draw.js';

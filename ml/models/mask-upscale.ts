@@ -47,6 +47,36 @@ interface Plan {
   uy: Axis;
   ux: Axis;
   up: Float32Array;
+  /** Each frame row's / column's span of low-resolution rows / columns, [from, to). */
+  lowRows: Span;
+  lowCols: Span;
+}
+
+interface Span {
+  from: Int32Array;
+  to: Int32Array;
+}
+
+/** Each output position's span of the source positions it is interpolated from, through two resizes. */
+function span(outer: Axis, inner: Axis, n: number): Span {
+  const from = new Int32Array(n), to = new Int32Array(n);
+  for (let i = 0; i < n; i++) (from[i] = inner.i1[outer.i1[i]!]!), (to[i] = inner.i2[outer.i2[i]!]! + 1);
+  return { from, to };
+}
+
+/** Recent plans by geometry: a stream's frames share one, and making it costs about a millisecond. */
+const plans = new Map<string, Plan>();
+const MAX_PLANS = 8;
+
+/** The plan of a geometry, made once and kept among the recent ones. */
+function planFor(geometry: MaskGeometry): Plan {
+  const key = [geometry.low, geometry.padded, geometry.reshaped, geometry.original].map((s) => `${s[0]}x${s[1]}`).join(' ');
+  let found = plans.get(key);
+  if (found) plans.delete(key);
+  else found = plan(geometry);
+  plans.set(key, found); // most recent last
+  if (plans.size > MAX_PLANS) plans.delete(plans.keys().next().value!);
+  return found;
 }
 
 function plan(geometry: MaskGeometry): Plan {
@@ -64,7 +94,9 @@ function plan(geometry: MaskGeometry): Plan {
   // First resize (logits -> padded input), at just those rows and columns (the crop keeps the top-left).
   const uy = resizeAxis(geometry.low[0], ph);
   const ux = resizeAxis(geometry.low[1], pw);
-  return { geometry, ry, rx, rows, cols, uy, ux, up: new Float32Array(rows.list.length * cols.list.length) };
+  const lowRows = span(ry, uy, geometry.original[0]);
+  const lowCols = span(rx, ux, geometry.original[1]);
+  return { geometry, ry, rx, rows, cols, uy, ux, up: new Float32Array(rows.list.length * cols.list.length), lowRows, lowCols };
 }
 
 /** Calls `each(index, value)` for every frame pixel with the logit `post_process_masks` gives it. */
@@ -100,7 +132,7 @@ function frameValues(p: Plan, src: Float32Array, each: (index: number, value: nu
  */
 export function frameLogits(map: Float32Array, geometry: MaskGeometry): Float32Array {
   const out = new Float32Array(geometry.original[0] * geometry.original[1]);
-  frameValues(plan(geometry), map, (i, v) => (out[i] = v));
+  frameValues(planFor(geometry), map, (i, v) => (out[i] = v));
   return out;
 }
 
@@ -123,22 +155,14 @@ function valueAt(p: Plan, src: Float32Array, x: number, y: number): number {
   return mix(sample(Y1, X1), sample(Y1, X2), sample(Y2, X1), sample(Y2, X2), rx.d1[x]!, rx.d2[x]!, ry.d1[y]!, ry.d2[y]!);
 }
 
-/** Counts of logits above `hi` and below `lo` in every top-left rectangle (summed-area tables, (h+1) x (w+1)). */
-function signTables(src: Float32Array, h: number, w: number, lo: number, hi: number): { above: Int32Array; below: Int32Array } {
-  const above = new Int32Array((h + 1) * (w + 1));
-  const below = new Int32Array((h + 1) * (w + 1));
-  for (let y = 0; y < h; y++) {
-    let a = 0, b = 0;
-    for (let x = 0; x < w; x++) {
-      const v = src[y * w + x]!;
-      if (v > hi) a++;
-      else if (v < lo) b++;
-      const k = (y + 1) * (w + 1) + x + 1;
-      above[k] = above[k - w - 1]! + a;
-      below[k] = below[k - w - 1]! + b;
-    }
+/** Each logit's sign class: 1 above `hi`, 2 below `lo`, 0 in between (undecided). */
+function signClasses(src: Float32Array, lo: number, hi: number): Uint8Array {
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    out[i] = v > hi ? 1 : v < lo ? 2 : 0;
   }
-  return { above, below };
+  return out;
 }
 
 /**
@@ -155,20 +179,13 @@ function signTables(src: Float32Array, h: number, w: number, lo: number, hi: num
  * const { masks, union } = upscaleMasks([logitsA, logitsB], { low: [256, 256], padded: [1024, 1024], reshaped: [1024, 1024], original: [224, 288] }, 0);
  */
 export function upscaleMasks(maps: readonly Float32Array[], geometry: MaskGeometry, threshold = 0): UpscaledMasks {
-  const p = plan(geometry);
+  const p = planFor(geometry);
   const [oh, ow] = geometry.original;
   const [lh, lw] = geometry.low;
   const union = new Uint8Array(oh * ow);
   const masks: RawImage[] = [];
   const areas: number[] = [];
-  // Each frame row / column's span of low-resolution rows / columns (inclusive, into the summed-area tables).
-  const span = (outer: Axis, inner: Axis, n: number) => {
-    const from = new Int32Array(n), to = new Int32Array(n);
-    for (let i = 0; i < n; i++) (from[i] = inner.i1[outer.i1[i]!]!), (to[i] = inner.i2[outer.i2[i]!]! + 1);
-    return { from, to };
-  };
-  const rows = span(p.ry, p.uy, oh);
-  const cols = span(p.rx, p.ux, ow);
+  const { lowRows: rows, lowCols: cols } = p;
   for (const src of maps) {
     if (src.length !== lh * lw) throw new Error(`mask post-processing: a map has ${src.length} values, expected ${lh}x${lw}`);
     const data = new Uint8Array(oh * ow);
@@ -177,15 +194,22 @@ export function upscaleMasks(maps: readonly Float32Array[], geometry: MaskGeomet
     if (threshold !== 0) {
       frameValues(p, src, (i, v) => v > threshold && set(i));
     } else {
-      const { above, below } = signTables(src, lh, lw, -1e-30, 1e-30);
-      const W = lw + 1;
+      // Per frame row, each low-resolution column's class over the row's span of rows (the AND of the
+      // classes: 1 all above, 2 all below, 0 mixed); a pixel ANDs its span of columns the same way.
+      const signs = signClasses(src, -1e-30, 1e-30);
+      const status = new Uint8Array(lw);
+      let spanFrom = -1, spanTo = -1;
       for (let y = 0; y < oh; y++) {
-        const r0 = rows.from[y]! * W, r1 = rows.to[y]! * W, height = rows.to[y]! - rows.from[y]!;
+        const r0 = rows.from[y]!, r1 = rows.to[y]!;
+        if (r0 !== spanFrom || r1 !== spanTo) {
+          status.set(signs.subarray(r0 * lw, (r0 + 1) * lw));
+          for (let r = r0 + 1; r < r1; r++) for (let j = 0, k = r * lw; j < lw; j++, k++) status[j]! &= signs[k]!;
+          (spanFrom = r0), (spanTo = r1);
+        }
         for (let x = 0; x < ow; x++) {
-          const c0 = cols.from[x]!, c1 = cols.to[x]!;
-          const n = height * (c1 - c0);
-          if (above[r1 + c1]! - above[r0 + c1]! - above[r1 + c0]! + above[r0 + c0]! === n) set(y * ow + x);
-          else if (below[r1 + c1]! - below[r0 + c1]! - below[r1 + c0]! + below[r0 + c0]! !== n && valueAt(p, src, x, y) > 0) set(y * ow + x);
+          let cls = 3;
+          for (let c = cols.from[x]!, end = cols.to[x]!; c < end; c++) cls &= status[c]!;
+          if (cls === 1 || (cls === 0 && valueAt(p, src, x, y) > 0)) set(y * ow + x);
         }
       }
     }

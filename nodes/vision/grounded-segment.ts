@@ -1,7 +1,8 @@
 /** vision/grounded-segment: phrases -> boxes (GroundingDINO) -> masks (SAM/SAM2), in one node. */
 import { defineNode, T } from '../../engine/index.js';
-import { detectPhrases, drawBoxes, prepareSegmentImage, segmentBoxes } from '../../ml/models/index.js';
-import { overlayMask, previewDataUrl } from '../../media/image/index.js';
+import { detectPhrases, prepareSegmentImage, segmentBoxes } from '../../ml/models/index.js';
+import { lazyPreview } from '../../media/image/index.js';
+import { maskPreview } from './mask-preview.js';
 import { detectorInput, deviceInput, segmenterInput, thresholdInputs } from './model-inputs.js';
 
 /**
@@ -27,7 +28,7 @@ export const groundedSegmentNode = defineNode({
     mask: { type: T.MASK, description: 'the union of the masks of every box, the size of the image' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
-  // Two frames of a stream in flight: one frame's preview encoding (on sharp's threads) overlaps the next one's model run.
+  // Two frames of a stream in flight: one frame's pre- and post-processing overlaps the other's model run.
   concurrency: 2,
   version: 1,
   async run({ image, phrases, boxThreshold, textThreshold, detector, segmenter, device }, ctx) {
@@ -35,8 +36,8 @@ export const groundedSegmentNode = defineNode({
     const prepared = prepareSegmentImage(image, { model: segmenter, device, log: ctx.log });
     const boxes = await detectPhrases(image, phrases, { model: detector, device, boxThreshold, textThreshold, log: ctx.log });
     const { union } = await segmentBoxes(image, boxes, { model: segmenter, device, log: ctx.log, prepared });
-    const preview = drawBoxes(overlayMask(image, union, [0, 200, 255], 0.45), boxes);
-    ctx.preview(await previewDataUrl(preview));
+    const preview = maskPreview(image, union, boxes);
+    ctx.preview(lazyPreview(preview));
     return { boxes, mask: union, preview };
   },
 });

@@ -1,7 +1,8 @@
 /** vision/segment: boxes -> a mask aligned to the frame, with SAM or SAM2. */
 import { defineNode, T } from '../../engine/index.js';
-import { drawBoxes, segmentBoxes, type ScoredBox } from '../../ml/models/index.js';
-import { overlayMask, previewDataUrl } from '../../media/image/index.js';
+import { segmentBoxes, type ScoredBox } from '../../ml/models/index.js';
+import { lazyPreview } from '../../media/image/index.js';
+import { maskPreview } from './mask-preview.js';
 import { deviceInput, segmenterInput } from './model-inputs.js';
 
 /** Reads the boxes input: detections from vision/ground, or plain [x0, y0, x1, y1] corners. */
@@ -30,15 +31,15 @@ export const segmentNode = defineNode({
     masks: { type: T.JSON, description: '[{phrase, score, box, area}] per box, area in pixels' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
-  // Two frames of a stream in flight: one frame's preview encoding (on sharp's threads) overlaps the next one's model run.
+  // Two frames of a stream in flight: one frame's pre- and post-processing overlaps the other's model run.
   concurrency: 2,
   version: 1,
   async run({ image, boxes, model, device }, ctx) {
     const list = boxesOf(boxes);
     const { scores, union, areas } = await segmentBoxes(image, list, { model, device, log: ctx.log });
     const info = list.map((b, i) => ({ ...b, maskScore: scores[i], area: areas[i] }));
-    const preview = drawBoxes(overlayMask(image, union, [0, 200, 255], 0.45), list);
-    ctx.preview(await previewDataUrl(preview));
+    const preview = maskPreview(image, union, list);
+    ctx.preview(lazyPreview(preview));
     return { mask: union, masks: info, preview };
   },
 });

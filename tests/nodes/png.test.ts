@@ -3,7 +3,7 @@
  * reads back to the same pixels for every channel count, at every compression level; bad input is named.
  */
 import sharp from 'sharp';
-import { encodePng, previewDataUrl } from '../../media/image/index.js';
+import { encodePng, lazyPreview, previewDataUrl } from '../../media/image/index.js';
 
 /** Pixels that change along both axes and in every channel (so the "sub" filter's wrap-around is exercised). */
 function pattern(width: number, height: number, channels: number): Uint8Array {
@@ -36,4 +36,19 @@ test('frame-sized previews (encoded inline) and large ones (sharp) both come bac
     const meta = await sharp(Buffer.from(preview.url.split(',')[1]!, 'base64')).metadata();
     expect([preview.width, preview.height, meta.width, meta.height, meta.format]).toEqual([...want, ...want, 'png']);
   }
+});
+
+test('a lazy preview is encoded when its url is first read, then kept; it serialises like an encoded one', async () => {
+  const image = { width: 288, height: 224, channels: 3 as const, data: pattern(288, 224, 3) };
+  const lazy = lazyPreview(image);
+  expect([lazy.width, lazy.height]).toEqual([256, 199]);
+  // Not encoded yet: the first read sees the pixels as they are then.
+  image.data.fill(0);
+  const url = lazy.url;
+  expect(url).toBe((await previewDataUrl(image)).url);
+  const { data } = await sharp(Buffer.from(url.split(',')[1]!, 'base64')).raw().toBuffer({ resolveWithObject: true });
+  expect(data.every((v) => v === 0)).toBe(true);
+  image.data.fill(255);
+  expect(lazy.url).toBe(url);
+  expect(JSON.parse(JSON.stringify({ image: lazy }))).toEqual({ image: { url, width: 256, height: 199 } });
 });

@@ -11,7 +11,7 @@ import { boxCorners, releaseModels, segmentBoxes, unionMasks } from '../../ml/mo
 import { writeTinyGroundingDino, writeTinySam } from '../../ml/models/tiny/index.js';
 import { groundedSegmentNode } from '../../nodes/vision/grounded-segment.js';
 import { segmentNode } from '../../nodes/vision/segment.js';
-import { recordingContext, runNode } from '../fixtures/images/helpers.js';
+import { previewSize, recordingContext, runNode } from '../fixtures/images/helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -69,10 +69,21 @@ test('bad boxes are refused by index before any model runs', () => {
 
 test('vision/segment: the union mask, per-box info and a preview', async () => {
   const { ctx, previews } = recordingContext(dir);
-  const out = (await runNode(segmentNode, { image: frame(96, 64), boxes: [[12, 8, 36, 32]], model: path.join(dir, 'sam2') }, ctx)) as { mask: RawImage; masks: { area: number }[] };
+  const image = frame(96, 64);
+  const out = (await runNode(segmentNode, { image, boxes: [[12, 8, 36, 32]], model: path.join(dir, 'sam2') }, ctx)) as { mask: RawImage; masks: { area: number }[]; preview: RawImage };
   expect([out.mask.width, out.mask.height, out.mask.channels]).toEqual([96, 64, 1]);
   expect(out.masks[0]!.area).toBe(extent(out.mask).area);
+  // The preview: the box outlined (the first phrase's red), masked pixels tinted, the rest of the frame as it was.
+  const px = (x: number, y: number) => [...out.preview.data.subarray((y * 96 + x) * 3, (y * 96 + x) * 3 + 3)];
+  expect(px(12, 20)).toEqual([255, 64, 64]);
+  const inside = out.mask.data.findIndex((v, i) => v > 0 && i % 96 > 14 && i % 96 < 34 && i / 96 > 10 && i / 96 < 30);
+  expect(inside).toBeGreaterThan(0);
+  expect(px(inside % 96, Math.floor(inside / 96))).not.toEqual([120, 120, 120]);
+  const outside = out.mask.data.findIndex((v, i) => !v && i % 96 > 40);
+  expect(px(outside % 96, Math.floor(outside / 96))).toEqual([120, 120, 120]);
+  expect(image.data.every((v) => v === 120)).toBe(true);
   expect(previews).toHaveLength(1);
+  expect(await previewSize(previews[0]!)).toMatchObject({ width: 96, height: 64, format: 'png' });
   await expect(runNode(segmentNode, { image: frame(96, 64), boxes: { x: 1 }, model: path.join(dir, 'sam2') }, ctx)).rejects.toThrow(/input "boxes": expected an array/);
 });
 
