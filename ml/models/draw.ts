@@ -17,8 +17,8 @@ export function drawBoxes(image: RawImage, boxes: readonly ScoredBox[], thicknes
   if (channels === 3) out = image.data.slice(0, width * height * 3);
   else {
     out = new Uint8Array(width * height * 3);
+    const gray = channels < 3;
     for (let i = 0, j = 0; i < width * height; i++, j += channels) {
-      const gray = channels < 3;
       out[i * 3] = image.data[j]!;
       out[i * 3 + 1] = image.data[gray ? j : j + 1]!;
       out[i * 3 + 2] = image.data[gray ? j : j + 2]!;
