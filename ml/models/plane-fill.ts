@@ -7,7 +7,7 @@
  */
 import { takePixels } from './plane-pool.js';
 import { wasmResizeInto } from './planes-wasm.js';
-import { clearPadding, fillRows, type PlaneJob } from './planes.js';
+import { fillRows, type PlaneJob } from './planes.js';
 
 export type { PlaneJob } from './planes.js';
 
@@ -18,7 +18,6 @@ export type { PlaneJob } from './planes.js';
  */
 export function fillPlanes(job: PlaneJob): Float32Array {
   const out = takePixels(3 * job.paddedWidth * job.paddedHeight);
-  if (job.resize && wasmResizeInto(job, out)) clearPadding(job, out, 0, job.paddedHeight);
-  else fillRows(job, out, 0, job.paddedHeight);
+  if (!job.resize || !wasmResizeInto(job, out)) fillRows(job, out, 0, job.paddedHeight);
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly build of the resize kernel (wasm/resize-planes.ts, compiled by `npm run build:wasm`):
- * `resizeRows` of planes.ts with a pixel's three channels in one SIMD vector, the same bits about three
- * times faster. The module is looked for next to this file (dist/) and in dist/ from the sources (tests);
+ * `resizeRows` of planes.ts four output values at a time (i16 dot products over expanded input rows),
+ * the same bits several times faster. The module is looked for next to this file (dist/) and in dist/ from the sources (tests);
  * without it, or without WebAssembly SIMD, `wasmResizeInto` returns false, `resizeKernel()` says why, and the
  * JavaScript kernel runs.
  */
@@ -20,7 +20,7 @@ interface WasmApi {
 
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  resizeRows(emb: number, n: number, ew: number, cols: number, fracs: number, toWidth: number, rowYi: number, rowY: number, rows: number, cache: number, o0: number, o1: number, o2: number, table: number, out: number, stride: number, plane: number): void;
+  resizePlanes(rgb: number, width: number, height: number, emb: number, cols: number, fracs: number, toWidth: number, rowYi: number, rowY: number, rows: number, ring: number, out: number, stride: number, plane: number, o0: number, o1: number, o2: number): void;
 }
 
 let exports: Exports | undefined;
@@ -66,46 +66,49 @@ export function useWasmResize(on: boolean): void {
 /** Rounds a byte count up to 16 (v128 alignment). */
 const align = (bytes: number) => (bytes + 15) & ~15;
 
+/** The layout of the last job: while it holds, the output region's padding is still zero from before. */
+let laidOut = '';
+
 /**
- * A job's resized image rows, [0, toHeight), through the WebAssembly kernel into `out`'s planes (rows
- * `paddedWidth` apart; the padding is not touched). False when the module is not available.
- * @example if (!wasmResizeInto(job, out)) resizeRows(...); // the JavaScript kernel
+ * A job's resized planes through the WebAssembly kernel into `out` (3 planes of paddedWidth x
+ * paddedHeight), the padding zero. False when the module is not available.
+ * @example if (!wasmResizeInto(job, out)) fillRows(job, out, 0, job.paddedHeight); // the JavaScript kernel
  */
 export function wasmResizeInto(job: PlaneJob, out: Float32Array): boolean {
   const wasm = load();
   if (!wasm) return false;
   const { rgb, width, height, toWidth, toHeight, table, order, paddedWidth: pw, paddedHeight: ph } = job;
-  const { ew, n, cols: inputCols, fracs: inputFracs, rowYi: yis, rowY: ys } = resizeSampling(width, height, toWidth, toHeight);
-  const emb = 0;
-  const cols = align(emb + n * (height + 3));
-  const fracs = cols + 4 * toWidth;
-  const rowYi = align(fracs + 4 * toWidth);
+  const { cols: inputCols, fracs: inputFracs, rowYi: yis, rowY: ys } = resizeSampling(width, height, toWidth, toHeight);
+  const w4 = (toWidth + 3) & ~3;
+  // The table sits at 0: the kernel adds its plane offsets to table indices.
+  const input = 3 * 1024;
+  const emb = align(input + rgb.length);
+  const cols = align(emb + 3 * (width + 3) * (height + 3));
+  const fracs = cols + 4 * w4;
+  const rowYi = fracs + 4 * w4;
   const rowY = rowYi + 4 * toHeight;
-  const cache = align(rowY + 4 * toHeight);
-  const tab = align(cache + 48 * ew);
-  const image = align(tab + 4 * 768);
-  const end = image + 4 * 3 * toWidth * toHeight;
+  const ring = align(rowY + 4 * toHeight);
+  const image = align(ring + 2 * 3 * 4 * w4);
+  const values = 3 * pw * ph;
+  const end = image + 4 * values;
   const pages = Math.ceil(end / 65536) - wasm.memory.buffer.byteLength / 65536;
   if (pages > 0) wasm.memory.grow(pages);
   const buffer = wasm.memory.buffer;
-  const u8 = new Uint8Array(buffer);
   const i32 = new Int32Array(buffer);
   const f32 = new Float32Array(buffer);
-  // The embedded input: black border, the image's rows at (1, 1).
-  u8.fill(0, emb, emb + n * (height + 3));
-  for (let y = 0; y < height; y++) u8.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), emb + (y + 1) * n + 3);
-  for (let x = 0, c = cols >> 2; x < toWidth; x++) i32[c + x] = inputCols[x]! * 48;
+  for (let c = 0; c < 3; c++) f32.set(table.subarray(order[c]! * 256, order[c]! * 256 + 256), c * 256);
+  new Uint8Array(buffer).set(rgb, input);
+  i32.set(inputCols, cols >> 2);
   i32.set(inputFracs, fracs >> 2);
+  // Columns past the image (up to a multiple of 4) read its last column; their values are never stored.
+  for (let x = toWidth; x < w4; x++) (i32[(cols >> 2) + x] = inputCols[toWidth - 1]!), (i32[(fracs >> 2) + x] = 0);
   i32.set(yis, rowYi >> 2);
   i32.set(ys, rowY >> 2);
-  for (let c = 0; c < 3; c++) f32.set(table.subarray(order[c]! * 256, order[c]! * 256 + 256), (tab >> 2) + c * 256);
-  wasm.resizeRows(emb, n, ew, cols, fracs, toWidth, rowYi, rowY, toHeight, cache, order[0], order[1], order[2], tab, image, toWidth, toWidth * toHeight);
-  const planeIn = toWidth * toHeight;
-  const planeOut = pw * ph;
-  for (let c = 0; c < 3; c++) {
-    const from = (image >> 2) + c * planeIn;
-    if (pw === toWidth) out.set(f32.subarray(from, from + planeIn), c * planeOut);
-    else for (let y = 0; y < toHeight; y++) out.set(f32.subarray(from + y * toWidth, from + (y + 1) * toWidth), c * planeOut + y * pw);
-  }
+  // The kernel writes only the image's part of the output region, so its padding stays zero while the layout does.
+  const layout = [width, height, toWidth, toHeight, pw, ph].join();
+  if (layout !== laidOut) f32.fill(0, image >> 2, (image >> 2) + values);
+  laidOut = layout;
+  wasm.resizePlanes(input, width, height, emb, cols, fracs, toWidth, rowYi, rowY, toHeight, ring, image, pw, pw * ph, order[0], order[1], order[2]);
+  out.set(f32.subarray(image >> 2, (image >> 2) + values));
   return true;
 }
