@@ -10,7 +10,7 @@ import { GroundingDinoProcessor, RawImage as HfImage } from '@huggingface/transf
 import { toHfImage } from './image.js';
 import { imageInputs } from './preprocess.js';
 import { releasePixels } from './plane-pool.js';
-import { onDevice } from './device.js';
+import { frameOnDevice, onDevice } from './device.js';
 import { checkFeeds, loadModel, type HfProcessor, type LoadedModel } from './load.js';
 
 /** Options of `detectPhrases`. */
@@ -67,24 +67,32 @@ export async function detectPhrases(image: RawImage, phrases: string | readonly 
  * the processor is transformers.js' own.
  * @example const inputs = await groundingInputs(loaded.processor, hfImage, 'red cup. person.');
  */
-export async function groundingInputs(processor: HfProcessor, image: HfImage, text: string): Promise<Record<string, any>> {
+export async function groundingInputs(processor: HfProcessor, image: HfImage, text: string, options: { lend?: boolean } = {}): Promise<Record<string, any>> {
   if (processor._call !== GroundingDinoProcessor.prototype._call) return processor(image, text);
-  return { ...processor.tokenizer(text, {}), ...(await imageInputs(processor.image_processor, image)) };
+  return { ...processor.tokenizer(text, {}), ...(await imageInputs(processor.image_processor, image, options)) };
 }
 
-async function detectWith(loaded: LoadedModel, hfImage: ReturnType<typeof toHfImage>, image: RawImage, phrases: string[], options: DetectOptions): Promise<ScoredBox[]> {
+function detectWith(loaded: LoadedModel, hfImage: ReturnType<typeof toHfImage>, image: RawImage, phrases: string[], options: DetectOptions): Promise<ScoredBox[]> {
+  return frameOnDevice(loaded.device, () => detectHolding(loaded, hfImage, image, phrases, options));
+}
+
+async function detectHolding(loaded: LoadedModel, hfImage: ReturnType<typeof toHfImage>, image: RawImage, phrases: string[], options: DetectOptions): Promise<ScoredBox[]> {
   const { model, processor, resolved } = loaded;
   const maxText = Number(model.config.max_text_len ?? 256);
   const { text, spans } = groundingText(processor.tokenizer, phrases);
-  const inputs = await groundingInputs(processor, hfImage.rgb(), text);
-  const length = inputs.input_ids.dims[1] as number;
-  if (length > maxText) throw new Error(`phrases too long for ${resolved.name}: ${length} tokens, the model reads at most ${maxText}; ground fewer phrases per call`);
-  const expected = Number(inputs.input_ids.data[spans.at(-1)!.at(-1)! + 1]);
-  const dot = processor.tokenizer.encode('.', { add_special_tokens: false })[0];
-  if (expected !== dot) throw new Error(`internal: phrase token positions do not line up with the tokenized text "${text}"`);
-  checkFeeds(resolved.name, 'model', model.sessions.model!, inputs);
-  const out = await onDevice(loaded.device, () => model(inputs));
-  releasePixels(inputs.pixel_values?.data); // read by the model: reused for the next frame
+  const inputs = await groundingInputs(processor, hfImage.rgb(), text, { lend: true });
+  let out: Record<string, any>;
+  try {
+    const length = inputs.input_ids.dims[1] as number;
+    if (length > maxText) throw new Error(`phrases too long for ${resolved.name}: ${length} tokens, the model reads at most ${maxText}; ground fewer phrases per call`);
+    const expected = Number(inputs.input_ids.data[spans.at(-1)!.at(-1)! + 1]);
+    const dot = processor.tokenizer.encode('.', { add_special_tokens: false })[0];
+    if (expected !== dot) throw new Error(`internal: phrase token positions do not line up with the tokenized text "${text}"`);
+    checkFeeds(resolved.name, 'model', model.sessions.model!, inputs);
+    out = await onDevice(loaded.device, () => model(inputs));
+  } finally {
+    releasePixels(inputs.pixel_values?.data); // lent, and read by the model: the next frame's
+  }
   const [, queries, slots] = out.logits.dims as number[];
   return decodeGroundingOutputs(out.logits.data, out.pred_boxes.data, queries!, slots!, spans, phrases, image.width, image.height, {
     boxThreshold: options.boxThreshold ?? 0.35,

@@ -16,7 +16,7 @@ export { resolveModel, defaultCacheDir, allowRemoteDefault, isFolderName, offlin
 export type { ResolveOptions, ResolvedModel } from './resolve.js';
 export { loadModel, releaseModels, checkFeeds, describeInputs } from './load.js';
 export type { LoadedModel, LoadOptions, HfModel, HfSession, HfProcessor } from './load.js';
-export { modelDevice, onDevice, MODEL_DEVICES } from './device.js';
+export { modelDevice, onDevice, frameOnDevice, MODEL_DEVICES } from './device.js';
 
 // Grounding
 export { detectPhrases, groundingText, groundingInputs } from './ground.js';

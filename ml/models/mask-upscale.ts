@@ -166,6 +166,36 @@ function signClasses(src: Float32Array, lo: number, hi: number): Uint8Array {
 }
 
 /**
+ * The mask at threshold 0 into `data` and `union` (255 where set), and its area: per frame row, each low-resolution column's class
+ * over the row's span of rows (the AND of the classes: 1 all above, 2 all below, 0 mixed); a pixel ANDs
+ * its span of columns the same way, and only a mixed one is interpolated.
+ */
+function signedMask(p: Plan, src: Float32Array, data: Uint8Array, union: Uint8Array): number {
+  const [oh, ow] = p.geometry.original;
+  const lw = p.geometry.low[1];
+  const { from: rowFrom, to: rowTo } = p.lowRows;
+  const { from: colFrom, to: colTo } = p.lowCols;
+  const signs = signClasses(src, -1e-30, 1e-30);
+  const status = new Uint8Array(lw);
+  let spanFrom = -1, spanTo = -1, area = 0;
+  for (let y = 0; y < oh; y++) {
+    const r0 = rowFrom[y]!, r1 = rowTo[y]!;
+    if (r0 !== spanFrom || r1 !== spanTo) {
+      status.set(signs.subarray(r0 * lw, (r0 + 1) * lw));
+      for (let r = r0 + 1; r < r1; r++) for (let j = 0, k = r * lw; j < lw; j++, k++) status[j]! &= signs[k]!;
+      (spanFrom = r0), (spanTo = r1);
+    }
+    for (let x = 0, i = y * ow; x < ow; x++, i++) {
+      const c0 = colFrom[x]!, c1 = colTo[x]!;
+      let cls = status[c0]!;
+      for (let c = c0 + 1; c < c1; c++) cls &= status[c]!;
+      if (cls === 1 || (cls === 0 && valueAt(p, src, x, y) > 0)) (data[i] = 255), (union[i] = 255), area++;
+    }
+  }
+  return area;
+}
+
+/**
  * Turns low-resolution mask logits (one `low`-sized map each) into binary masks at the frame's size as
  * `post_process_masks` does (upscale to `padded`, crop to `reshaped`, resize to `original`,
  * `value > threshold`), computing only the upscaled values the last resize reads.
@@ -185,34 +215,12 @@ export function upscaleMasks(maps: readonly Float32Array[], geometry: MaskGeomet
   const union = new Uint8Array(oh * ow);
   const masks: RawImage[] = [];
   const areas: number[] = [];
-  const { lowRows: rows, lowCols: cols } = p;
   for (const src of maps) {
     if (src.length !== lh * lw) throw new Error(`mask post-processing: a map has ${src.length} values, expected ${lh}x${lw}`);
     const data = new Uint8Array(oh * ow);
     let area = 0;
-    const set = (i: number) => ((data[i] = 255), (union[i] = 255), area++);
-    if (threshold !== 0) {
-      frameValues(p, src, (i, v) => v > threshold && set(i));
-    } else {
-      // Per frame row, each low-resolution column's class over the row's span of rows (the AND of the
-      // classes: 1 all above, 2 all below, 0 mixed); a pixel ANDs its span of columns the same way.
-      const signs = signClasses(src, -1e-30, 1e-30);
-      const status = new Uint8Array(lw);
-      let spanFrom = -1, spanTo = -1;
-      for (let y = 0; y < oh; y++) {
-        const r0 = rows.from[y]!, r1 = rows.to[y]!;
-        if (r0 !== spanFrom || r1 !== spanTo) {
-          status.set(signs.subarray(r0 * lw, (r0 + 1) * lw));
-          for (let r = r0 + 1; r < r1; r++) for (let j = 0, k = r * lw; j < lw; j++, k++) status[j]! &= signs[k]!;
-          (spanFrom = r0), (spanTo = r1);
-        }
-        for (let x = 0; x < ow; x++) {
-          let cls = 3;
-          for (let c = cols.from[x]!, end = cols.to[x]!; c < end; c++) cls &= status[c]!;
-          if (cls === 1 || (cls === 0 && valueAt(p, src, x, y) > 0)) set(y * ow + x);
-        }
-      }
-    }
+    if (threshold !== 0) frameValues(p, src, (i, v) => v > threshold && ((data[i] = 255), (union[i] = 255), area++));
+    else area = signedMask(p, src, data, union);
     masks.push({ width: ow, height: oh, channels: 1, data });
     areas.push(area);
   }

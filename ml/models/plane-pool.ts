@@ -4,7 +4,10 @@
  * collections that together take as long as the pixel work itself. Buffers handed back with
  * `releasePixels` are reused for the next frame of the same size; a buffer never handed back is simply
  * collected, so forgetting to release is only slower, never wrong.
+ * Planes made by the WebAssembly kernel live in its memory (planes-wasm.ts); `releasePixels` hands
+ * those back there.
  */
+import { releaseWasmPlanes } from './planes-wasm.js';
 
 /** At most this many idle buffers of each size, and this many bytes idle in all. */
 const PER_SIZE = 3;
@@ -33,6 +36,7 @@ export function takePixels(length: number): Float32Array {
  * @example const out = await model(inputs); releasePixels(inputs.pixel_values.data);
  */
 export function releasePixels(data: unknown): void {
+  if (releaseWasmPlanes(data)) return;
   if (!(data instanceof Float32Array) || data.byteOffset !== 0 || data.length !== data.buffer.byteLength / 4 || data.buffer instanceof SharedArrayBuffer) return;
   const list = idle.get(data.length) ?? [];
   if (list.includes(data) || list.length >= PER_SIZE || idleBytes + data.byteLength > MAX_IDLE_BYTES) return;

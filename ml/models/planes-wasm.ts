@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resizeSampling, type PlaneJob } from './planes.js';
+import { clearPadding, resizeSampling, type PlaneJob } from './planes.js';
 
 /** Where the built module may be: beside the compiled file, or in dist/ when running the TypeScript sources. */
 const CANDIDATES = [new URL('./resize-planes.wasm', import.meta.url), new URL('../../dist/ml/models/resize-planes.wasm', import.meta.url)];
@@ -65,50 +65,139 @@ export function useWasmResize(on: boolean): void {
 
 /** Rounds a byte count up to 16 (v128 alignment). */
 const align = (bytes: number) => (bytes + 15) & ~15;
-
-/** The layout of the last job: while it holds, the output region's padding is still zero from before. */
-let laidOut = '';
+const PAGE = 65536;
+/** Above this many bytes of planes regions, and none in use, the regions start over. */
+const MAX_REGION_BYTES = 256 * 1024 * 1024;
 
 /**
- * A job's resized planes through the WebAssembly kernel into `out` (3 planes of paddedWidth x
- * paddedHeight), the padding zero. False when the module is not available.
- * @example if (!wasmResizeInto(job, out)) fillRows(job, out, 0, job.paddedHeight); // the JavaScript kernel
+ * A region of WebAssembly memory that holds one job's planes, handed out as a view (the model input
+ * itself: no copy). A view is in use until `releaseWasmPlanes` or until it is garbage collected.
  */
-export function wasmResizeInto(job: PlaneJob, out: Float32Array): boolean {
+interface Region {
+  offset: number;
+  values: number;
+  busy: boolean;
+  /** Bumped at each hand-out, so that a stale view's release or finalisation cannot free a later one. */
+  lease: number;
+}
+interface Lease {
+  region: Region;
+  lease: number;
+}
+
+// Memory: the table at 0, the regions after it, and above them the scratch of the job being resized.
+// Growing the memory detaches every view of it, so it grows only while no region is in use, and with
+// room to spare so that frames in flight rarely need it to.
+const TABLE_BYTES = 3 * 1024;
+let regions: Region[] = [];
+let top = TABLE_BYTES;
+const leases = new WeakMap<Float32Array, Lease>();
+const finalizer = new FinalizationRegistry<Lease>((held) => endLease(held));
+
+function endLease({ region, lease }: Lease): void {
+  if (region.lease === lease) region.busy = false;
+}
+
+/**
+ * Room for a job's scratch (`scratch` bytes) and its `values` output floats: in a free region (or a new one)
+ * when the view is lent, else above the scratch, for one copy out. Undefined when that would need the
+ * memory grown while regions are in use.
+ */
+function place(wasm: Exports, scratch: number, values: number, lend: boolean): { region?: Region; scratchAt: number; output: number } | undefined {
+  const inUse = regions.some((r) => r.busy);
+  if (!inUse && top > MAX_REGION_BYTES) (regions = []), (top = TABLE_BYTES);
+  const free = lend ? regions.find((r) => !r.busy && r.values === values) : undefined;
+  const scratchAt = free || !lend ? top : align(top + 4 * values);
+  const end = scratchAt + align(scratch) + (lend ? 0 : 4 * values);
+  const size = wasm.memory.buffer.byteLength;
+  if (end > size) {
+    if (inUse) return undefined;
+    wasm.memory.grow(Math.ceil((end + Math.max(32 << 20, 12 * values) - size) / PAGE));
+  }
+  if (!lend) return { scratchAt, output: scratchAt + align(scratch) };
+  const region = free ?? { offset: top, values, busy: false, lease: 0 };
+  if (!free) regions.push(region), (top = scratchAt);
+  return { region, scratchAt, output: region.offset };
+}
+
+/** The job through the kernel: a view of its output in the module's memory (a region's when `lend`). */
+function resize(job: PlaneJob, lend: boolean): { view: Float32Array; region?: Region } | undefined {
   const wasm = load();
-  if (!wasm) return false;
+  if (!wasm) return undefined;
   const { rgb, width, height, toWidth, toHeight, table, order, paddedWidth: pw, paddedHeight: ph } = job;
   const { cols: inputCols, fracs: inputFracs, rowYi: yis, rowY: ys } = resizeSampling(width, height, toWidth, toHeight);
   const w4 = (toWidth + 3) & ~3;
-  // The table sits at 0: the kernel adds its plane offsets to table indices.
-  const input = 3 * 1024;
-  const emb = align(input + rgb.length);
+  // Scratch offsets from its start.
+  const emb = align(rgb.length);
   const cols = align(emb + 3 * (width + 3) * (height + 3));
   const fracs = cols + 4 * w4;
   const rowYi = fracs + 4 * w4;
   const rowY = rowYi + 4 * toHeight;
   const ring = align(rowY + 4 * toHeight);
-  const image = align(ring + 2 * 3 * 4 * w4);
   const values = 3 * pw * ph;
-  const end = image + 4 * values;
-  const pages = Math.ceil(end / 65536) - wasm.memory.buffer.byteLength / 65536;
-  if (pages > 0) wasm.memory.grow(pages);
+  const placed = place(wasm, ring + 2 * 3 * 4 * w4, values, lend);
+  if (!placed) return undefined;
+  const { region, scratchAt: at, output } = placed;
   const buffer = wasm.memory.buffer;
   const i32 = new Int32Array(buffer);
   const f32 = new Float32Array(buffer);
+  // The table sits at 0: the kernel adds its plane offsets to table indices.
   for (let c = 0; c < 3; c++) f32.set(table.subarray(order[c]! * 256, order[c]! * 256 + 256), c * 256);
-  new Uint8Array(buffer).set(rgb, input);
-  i32.set(inputCols, cols >> 2);
-  i32.set(inputFracs, fracs >> 2);
+  new Uint8Array(buffer).set(rgb, at);
+  i32.set(inputCols, (at + cols) >> 2);
+  i32.set(inputFracs, (at + fracs) >> 2);
   // Columns past the image (up to a multiple of 4) read its last column; their values are never stored.
-  for (let x = toWidth; x < w4; x++) (i32[(cols >> 2) + x] = inputCols[toWidth - 1]!), (i32[(fracs >> 2) + x] = 0);
-  i32.set(yis, rowYi >> 2);
-  i32.set(ys, rowY >> 2);
-  // The kernel writes only the image's part of the output region, so its padding stays zero while the layout does.
-  const layout = [width, height, toWidth, toHeight, pw, ph].join();
-  if (layout !== laidOut) f32.fill(0, image >> 2, (image >> 2) + values);
-  laidOut = layout;
-  wasm.resizePlanes(input, width, height, emb, cols, fracs, toWidth, rowYi, rowY, toHeight, ring, image, pw, pw * ph, order[0], order[1], order[2]);
-  out.set(f32.subarray(image >> 2, (image >> 2) + values));
+  for (let x = toWidth; x < w4; x++) (i32[((at + cols) >> 2) + x] = inputCols[toWidth - 1]!), (i32[((at + fracs) >> 2) + x] = 0);
+  i32.set(yis, (at + rowYi) >> 2);
+  i32.set(ys, (at + rowY) >> 2);
+  wasm.resizePlanes(at, width, height, at + emb, at + cols, at + fracs, toWidth, at + rowYi, at + rowY, toHeight, at + ring, output, pw, pw * ph, order[0], order[1], order[2]);
+  const view = new Float32Array(buffer, output, values);
+  // Every time: whoever had the memory last may have written over the padding.
+  clearPadding(job, view, 0, ph);
+  return { view, region };
+}
+
+/**
+ * A job's resized planes (3 x paddedHeight x paddedWidth float32, zero padding) through the WebAssembly
+ * kernel, lent as a view into the module's memory, the model's input with no copy: hand it back with
+ * `releasePixels` once the model has read it (forgotten, its memory returns when the view is collected).
+ * Undefined when the module is not available, or when memory would have to grow while other views are
+ * lent (growing detaches them).
+ * @example const planes = wasmPlanes(job); // undefined: fillRows(job, buffer, 0, job.paddedHeight) instead
+ */
+export function wasmPlanes(job: PlaneJob): Float32Array | undefined {
+  const done = resize(job, true);
+  if (!done) return undefined;
+  const { view, region } = done;
+  region!.busy = true;
+  const lease = { region: region!, lease: ++region!.lease };
+  leases.set(view, lease);
+  finalizer.register(view, lease, view);
+  return view;
+}
+
+/**
+ * Hands back a view from `wasmPlanes`, whose region then holds the next frame's planes. True when it was
+ * one (false for any other array: `releasePixels` then pools it as its own).
+ * @example const out = await model(inputs); releaseWasmPlanes(inputs.pixel_values.data);
+ */
+export function releaseWasmPlanes(data: unknown): boolean {
+  const lease = data instanceof Float32Array ? leases.get(data) : undefined;
+  if (!lease) return false;
+  leases.delete(data as Float32Array);
+  finalizer.unregister(data as Float32Array);
+  endLease(lease);
+  return true;
+}
+
+/**
+ * A job's resized planes through the WebAssembly kernel copied into `out` (3 planes of paddedWidth x
+ * paddedHeight), the padding zero. False when the module is not available (or its memory is lent out).
+ * @example if (!wasmResizeInto(job, out)) fillRows(job, out, 0, job.paddedHeight); // the JavaScript kernel
+ */
+export function wasmResizeInto(job: PlaneJob, out: Float32Array): boolean {
+  const done = resize(job, false);
+  if (!done) return false;
+  out.set(done.view);
   return true;
 }

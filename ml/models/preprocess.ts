@@ -135,11 +135,13 @@ function paddedSize(processor: Processor, width: number, height: number): [numbe
  * Pre-processes one image as `processor.preprocess(image)` does, bit for bit, or returns undefined when the
  * processor's configuration is one the fast path does not cover (see `fastPathProblem`). `batched` gives
  * `pixel_values` the leading batch dimension ([1, 3, H, W]), as `processor(image)` stacks a single image.
+ * `lend`: `pixel_values` may be the resize kernel's own memory (no copy), which the caller must hand back
+ * with `releasePixels` once the model has read it.
  * @example
  * const out = await fastPreprocess(processor.image_processor, hfImage, { batched: true });
  * // out.pixel_values: float32[1, 3, 800, 1028] for a 288x224 frame and GroundingDINO's processor
  */
-export async function fastPreprocess(processor: Processor, image: PixelSource, options: { batched?: boolean } = {}): Promise<PreprocessedImage | undefined> {
+export async function fastPreprocess(processor: Processor, image: PixelSource, options: { batched?: boolean; lend?: boolean } = {}): Promise<PreprocessedImage | undefined> {
   if (fastPathProblem(processor) !== undefined) return undefined;
   const { width, height } = image;
   let rgb = rgbBytes(image);
@@ -159,7 +161,7 @@ export async function fastPreprocess(processor: Processor, image: PixelSource, o
   // RGB -> BGR happens after normalisation in transformers.js: output plane c is source channel 2 - c.
   const order: ChannelOrder = processor.do_flip_channel_order === true ? [2, 1, 0] : [0, 1, 2];
   const out = resized
-    ? fillPlanes({ rgb, width, height, resize: true, toWidth: w, toHeight: h, paddedWidth: pw, paddedHeight: ph, table, order })
+    ? fillPlanes({ rgb, width, height, resize: true, toWidth: w, toHeight: h, paddedWidth: pw, paddedHeight: ph, table, order }, options.lend)
     : fillPlanes({ rgb, width: w, height: h, resize: false, toWidth: w, toHeight: h, paddedWidth: pw, paddedHeight: ph, table, order });
   return {
     original_size: [height, width],
@@ -204,11 +206,11 @@ function onesMask(height: number, width: number): HfTensor {
 /**
  * What `imageProcessor(image)` returns for one image (`pixel_values` [1, 3, H, W], `original_sizes`,
  * `reshaped_input_sizes`, and GroundingDINO's `pixel_mask`), through the fast path where it applies:
- * without the batch copy either. Other processors are called as they are.
+ * without the batch copy either. Other processors are called as they are. `lend` as in `fastPreprocess`.
  * @example const { pixel_values, original_sizes } = await imageInputs(processor.image_processor, hfImage);
  */
-export async function imageInputs(imageProcessor: Processor, image: HfImage): Promise<Record<string, any>> {
-  const fast = PLAIN_CALLS.has(imageProcessor._call) ? await fastPreprocess(imageProcessor, image, { batched: true }) : undefined;
+export async function imageInputs(imageProcessor: Processor, image: HfImage, options: { lend?: boolean } = {}): Promise<Record<string, any>> {
+  const fast = PLAIN_CALLS.has(imageProcessor._call) ? await fastPreprocess(imageProcessor, image, { batched: true, lend: options.lend }) : undefined;
   if (!fast) return (imageProcessor as unknown as (image: HfImage) => Promise<Record<string, any>>)(image);
   const inputs: Record<string, any> = { pixel_values: fast.pixel_values, original_sizes: [fast.original_size], reshaped_input_sizes: [fast.reshaped_input_size] };
   if (imageProcessor._call === (GroundingDinoImageProcessor.prototype as unknown as Record<string, unknown>)._call) {

@@ -8,7 +8,7 @@ import { InterruptableStoppingCriteria } from '@huggingface/transformers';
 import type { VlmBackend, VlmRequest } from '../vlm/backend.js';
 import { DEFAULT_MODELS, type ModelDtype } from './families.js';
 import { toHfImage } from './image.js';
-import { onDevice } from './device.js';
+import { frameOnDevice, onDevice } from './device.js';
 import { loadModel } from './load.js';
 import { greedyGenerate } from './vlm-greedy.js';
 
@@ -51,28 +51,33 @@ export async function createLocalVlm(options: LocalVlmOptions = {}): Promise<Vlm
     async generate(request: VlmRequest): Promise<string> {
       if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) throw new Error(`${name}: maxTokens must be a positive integer, got ${request.maxTokens}`);
       request.signal?.throwIfAborted();
-      const { messages, images } = messagesOf(request);
-      const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
-      const inputs = images.length
-        ? await processor(text, images.map((im, i) => toHfImage(im, `${name}: image ${i}`).rgb()))
-        : processor.tokenizer(text);
-      const stop = new InterruptableStoppingCriteria();
-      const onAbort = () => stop.interrupt();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        const greedy = (request.temperature ?? 0) > 0 ? undefined : await greedyGenerate(model, inputs, { maxNewTokens: request.maxTokens, device, stopped: () => stop.interrupted });
-        let generated: unknown = greedy && [greedy.map(BigInt)];
-        if (!generated) {
-          const sampling = (request.temperature ?? 0) > 0 ? { do_sample: true, temperature: request.temperature } : { do_sample: false };
-          const sequences = await onDevice(device, () => model.generate({ ...inputs, ...sampling, max_new_tokens: request.maxTokens, stopping_criteria: [stop] }));
-          const promptLength = inputs.input_ids.dims.at(-1) as number;
-          generated = sequences.slice(null, [promptLength, null]);
-        }
-        request.signal?.throwIfAborted();
-        return (processor.batch_decode(generated, { skip_special_tokens: true }) as string[])[0]!.trim();
-      } finally {
-        request.signal?.removeEventListener('abort', onAbort);
-      }
+      return frameOnDevice(device, () => generateHolding(request));
     },
   };
+
+  async function generateHolding(request: VlmRequest): Promise<string> {
+    request.signal?.throwIfAborted(); // it may have waited for the device
+    const { messages, images } = messagesOf(request);
+    const text = processor.apply_chat_template(messages, { add_generation_prompt: true }) as string;
+    const inputs = images.length
+      ? await processor(text, images.map((im, i) => toHfImage(im, `${name}: image ${i}`).rgb()))
+      : processor.tokenizer(text);
+    const stop = new InterruptableStoppingCriteria();
+    const onAbort = () => stop.interrupt();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const greedy = (request.temperature ?? 0) > 0 ? undefined : await greedyGenerate(model, inputs, { maxNewTokens: request.maxTokens, device, stopped: () => stop.interrupted });
+      let generated: unknown = greedy && [greedy.map(BigInt)];
+      if (!generated) {
+        const sampling = (request.temperature ?? 0) > 0 ? { do_sample: true, temperature: request.temperature } : { do_sample: false };
+        const sequences = await onDevice(device, () => model.generate({ ...inputs, ...sampling, max_new_tokens: request.maxTokens, stopping_criteria: [stop] }));
+        const promptLength = inputs.input_ids.dims.at(-1) as number;
+        generated = sequences.slice(null, [promptLength, null]);
+      }
+      request.signal?.throwIfAborted();
+      return (processor.batch_decode(generated, { skip_special_tokens: true }) as string[])[0]!.trim();
+    } finally {
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
 }

@@ -1,5 +1,5 @@
 /** ml/runtime: ONNX Runtime sessions on a chosen device, cached, input-checked and serialised per device. */
-export { createSession, sessionCache, releaseAllSessions, resetProviderFailures, ort } from './session.js';
+export { createSession, sessionCache, releaseAllSessions, resetProviderFailures, cpuThreads, ort } from './session.js';
 export type { CheckedSession, SessionOptions, RuntimeLog, Feeds } from './session.js';
 export { checkInputs, describe, InputCheckError } from './check.js';
 export type { TensorInfo } from './check.js';

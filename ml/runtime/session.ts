@@ -64,6 +64,15 @@ export interface CheckedSession {
 
 const CORES = Math.max(1, os.availableParallelism());
 const DEFAULT_THREADS = Math.min(CORES, 4);
+
+/**
+ * The intra-op threads every CPU session gets, this runtime's and transformers.js' alike: the cores, at
+ * most 4. (ONNX Runtime's own default is its count of physical cores, which on some VMs is one.)
+ * @example cpuThreads() // 2 on a 2-core machine
+ */
+export function cpuThreads(): number {
+  return DEFAULT_THREADS;
+}
 // CPU jobs at once: enough to fill the cores with DEFAULT_THREADS each (on 2 cores: one job of 2 threads).
 setDeviceConcurrency('cpu', Math.max(1, Math.floor(CORES / DEFAULT_THREADS)));
 

@@ -1,6 +1,6 @@
 /** vision/ground: phrases -> scored boxes with GroundingDINO. */
 import { defineNode, T } from '../../engine/index.js';
-import { detectPhrases, drawBoxes } from '../../ml/models/index.js';
+import { detectPhrases, drawBoxes, frameOnDevice, modelDevice } from '../../ml/models/index.js';
 import { lazyPreview } from '../../media/image/index.js';
 import { detectorInput, deviceInput, thresholdInputs } from './model-inputs.js';
 
@@ -25,13 +25,16 @@ export const groundNode = defineNode({
     boxes: { type: T.JSON, description: '[{phrase, score, box: [x0, y0, x1, y1]}] in image pixels' },
     preview: { type: T.IMAGE, description: 'the image with the boxes drawn' },
   },
-  // Two frames of a stream in flight: one frame's pre- and post-processing overlaps the other's model run.
+  // Two frames of a stream in flight: on an accelerator one frame's pre- and post-processing overlaps the
+  // other's model run; on cpu a frame's whole work holds the CPU lock (frameOnDevice), so they take turns.
   concurrency: 2,
   version: 1,
   async run({ image, phrases, boxThreshold, textThreshold, model, device }, ctx) {
-    const boxes = await detectPhrases(image, phrases, { model, device, boxThreshold, textThreshold, log: ctx.log });
-    const preview = drawBoxes(image, boxes);
-    ctx.preview(lazyPreview(preview));
-    return { boxes, preview };
+    return frameOnDevice(modelDevice(device), async () => {
+      const boxes = await detectPhrases(image, phrases, { model, device, boxThreshold, textThreshold, log: ctx.log });
+      const preview = drawBoxes(image, boxes);
+      ctx.preview(lazyPreview(preview));
+      return { boxes, preview };
+    });
   },
 });

@@ -1,6 +1,6 @@
 /** vision/grounded-segment: phrases -> boxes (GroundingDINO) -> masks (SAM/SAM2), in one node. */
 import { defineNode, T } from '../../engine/index.js';
-import { detectPhrases, prepareSegmentImage, segmentBoxes } from '../../ml/models/index.js';
+import { detectPhrases, frameOnDevice, modelDevice, prepareSegmentImage, segmentBoxes } from '../../ml/models/index.js';
 import { lazyPreview } from '../../media/image/index.js';
 import { maskPreview } from './mask-preview.js';
 import { detectorInput, deviceInput, segmenterInput, thresholdInputs } from './model-inputs.js';
@@ -28,16 +28,19 @@ export const groundedSegmentNode = defineNode({
     mask: { type: T.MASK, description: 'the union of the masks of every box, the size of the image' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
-  // Two frames of a stream in flight: one frame's pre- and post-processing overlaps the other's model run.
+  // Two frames of a stream in flight: on an accelerator one frame's pre- and post-processing overlaps the
+  // other's model run; on cpu a frame's whole work holds the CPU lock (frameOnDevice), so they take turns.
   concurrency: 2,
   version: 1,
   async run({ image, phrases, boxThreshold, textThreshold, detector, segmenter, device }, ctx) {
-    // The segmenter's image work (no boxes needed) runs while the detector looks for the phrases.
-    const prepared = prepareSegmentImage(image, { model: segmenter, device, log: ctx.log });
-    const boxes = await detectPhrases(image, phrases, { model: detector, device, boxThreshold, textThreshold, log: ctx.log });
-    const { union } = await segmentBoxes(image, boxes, { model: segmenter, device, log: ctx.log, prepared });
-    const preview = maskPreview(image, union, boxes);
-    ctx.preview(lazyPreview(preview));
-    return { boxes, mask: union, preview };
+    return frameOnDevice(modelDevice(device), async () => {
+      // The segmenter's image work (no boxes needed) runs while the detector looks for the phrases.
+      const prepared = prepareSegmentImage(image, { model: segmenter, device, log: ctx.log });
+      const boxes = await detectPhrases(image, phrases, { model: detector, device, boxThreshold, textThreshold, log: ctx.log });
+      const { union } = await segmentBoxes(image, boxes, { model: segmenter, device, log: ctx.log, prepared });
+      const preview = maskPreview(image, union, boxes);
+      ctx.preview(lazyPreview(preview));
+      return { boxes, mask: union, preview };
+    });
   },
 });

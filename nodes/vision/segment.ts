@@ -1,6 +1,6 @@
 /** vision/segment: boxes -> a mask aligned to the frame, with SAM or SAM2. */
 import { defineNode, T } from '../../engine/index.js';
-import { segmentBoxes, type ScoredBox } from '../../ml/models/index.js';
+import { frameOnDevice, modelDevice, segmentBoxes, type ScoredBox } from '../../ml/models/index.js';
 import { lazyPreview } from '../../media/image/index.js';
 import { maskPreview } from './mask-preview.js';
 import { deviceInput, segmenterInput } from './model-inputs.js';
@@ -31,15 +31,18 @@ export const segmentNode = defineNode({
     masks: { type: T.JSON, description: '[{phrase, score, box, area}] per box, area in pixels' },
     preview: { type: T.IMAGE, description: 'the image with the mask overlaid and the boxes drawn' },
   },
-  // Two frames of a stream in flight: one frame's pre- and post-processing overlaps the other's model run.
+  // Two frames of a stream in flight: on an accelerator one frame's pre- and post-processing overlaps the
+  // other's model run; on cpu a frame's whole work holds the CPU lock (frameOnDevice), so they take turns.
   concurrency: 2,
   version: 1,
   async run({ image, boxes, model, device }, ctx) {
     const list = boxesOf(boxes);
-    const { scores, union, areas } = await segmentBoxes(image, list, { model, device, log: ctx.log });
-    const info = list.map((b, i) => ({ ...b, maskScore: scores[i], area: areas[i] }));
-    const preview = maskPreview(image, union, list);
-    ctx.preview(lazyPreview(preview));
-    return { mask: union, masks: info, preview };
+    return frameOnDevice(modelDevice(device), async () => {
+      const { scores, union, areas } = await segmentBoxes(image, list, { model, device, log: ctx.log });
+      const info = list.map((b, i) => ({ ...b, maskScore: scores[i], area: areas[i] }));
+      const preview = maskPreview(image, union, list);
+      ctx.preview(lazyPreview(preview));
+      return { mask: union, masks: info, preview };
+    });
   },
 });

@@ -21,6 +21,7 @@ import { planClip } from '../../media/synth/index.js';
 import {
   fastPathProblem,
   fastPreprocess,
+  fillPlanes,
   fillRows,
   groundingInputs,
   imageInputs,
@@ -143,11 +144,39 @@ test.each(['wasm-simd', 'js'] as const)("%s kernel: a reused buffer holding anot
     first.fill(Number.NaN);
     releasePixels(first);
     const again = (await fastPreprocess(processor, make()))!.pixel_values.data as Float32Array;
-    expect(again).toBe(first); // the released buffer was reused
+    // The released memory was reused (the same pooled array, or the same region of the kernel's memory).
+    expect([again.buffer === first.buffer, again.byteOffset]).toEqual([true, first.byteOffset]);
     expectSameBits(again, expected.pixel_values.data as Float32Array);
   } finally {
     useWasmResize(true);
   }
+});
+
+test('WebAssembly planes are views of the kernel\'s memory: frames in flight get their own, a released one is reused', () => {
+  const table = Float32Array.from({ length: 768 }, (_, i) => (i % 256) / 255);
+  const job = (seed: number) => ({
+    rgb: Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => (i * seed) & 255), width: 40, height: 30, resize: true,
+    toWidth: 64, toHeight: 48, paddedWidth: 64, paddedHeight: 64, table, order: [0, 1, 2] as const,
+  });
+  const reference = (seed: number) => {
+    const out = new Float32Array(3 * 64 * 64).fill(Number.NaN);
+    fillRows(job(seed), out, 0, 64); // the JavaScript kernel
+    return out;
+  };
+  const a = fillPlanes(job(3), true);
+  const b = fillPlanes(job(5), true);
+  expect(a.buffer).toBe(b.buffer); // both in the kernel's memory...
+  expect(Math.abs(a.byteOffset - b.byteOffset)).toBeGreaterThanOrEqual(a.byteLength); // ...apart
+  expectSameBits(a, reference(3));
+  expectSameBits(b, reference(5));
+  releasePixels(a);
+  const c = fillPlanes(job(7), true);
+  expect(c.byteOffset).toBe(a.byteOffset);
+  expectSameBits(b, reference(5)); // the frame still in flight is untouched
+  expectSameBits(c, reference(7));
+  releasePixels(b);
+  releasePixels(c);
+  releasePixels(c); // twice: harmless
 });
 
 test('configurations the fast path does not cover are named and run by transformers.js, with the same result', async () => {

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RawImage } from '../../engine/index.js';
-import { boxCorners, releaseModels, segmentBoxes, unionMasks } from '../../ml/models/index.js';
+import { boxCorners, frameOnDevice, onDevice, releaseModels, segmentBoxes, unionMasks } from '../../ml/models/index.js';
+import { deviceBusy, deviceConcurrency, setDeviceConcurrency } from '../../ml/runtime/index.js';
 import { writeTinyGroundingDino, writeTinySam } from '../../ml/models/tiny/index.js';
 import { groundedSegmentNode } from '../../nodes/vision/grounded-segment.js';
 import { segmentNode } from '../../nodes/vision/segment.js';
@@ -98,4 +99,24 @@ test('vision/grounded-segment: phrases -> boxes -> a mask over the found object;
   const none = (await runNode(groundedSegmentNode, { ...inputs, phrases: 'blue square' }, ctx)) as { boxes: unknown[]; mask: RawImage };
   expect(none.boxes).toEqual([]);
   expect(extent(none.mask).area).toBe(0);
+});
+
+test('frameOnDevice: on cpu a frame\'s whole model work holds the CPU lock (runs inside it do not wait); on an accelerator it takes no lock', async () => {
+  const limit = deviceConcurrency('cpu');
+  setDeviceConcurrency('cpu', 1);
+  try {
+    const order: string[] = [];
+    const frame = (name: string) =>
+      frameOnDevice('cpu', async () => {
+        order.push(`${name} starts`);
+        await onDevice('cpu', () => new Promise((resolve) => setTimeout(resolve, 20))); // the model run, re-entrant
+        order.push(`${name} ends`);
+      });
+    await Promise.all([frame('first'), frame('second')]);
+    expect(order).toEqual(['first starts', 'first ends', 'second starts', 'second ends']);
+    // On an accelerator only the runs lock it (onDevice), so a frame's own work overlaps another's run.
+    expect(await frameOnDevice('cuda', async () => deviceBusy('cuda'))).toBe(0);
+  } finally {
+    setDeviceConcurrency('cpu', limit);
+  }
 });
