@@ -1,9 +1,11 @@
 /**
  * The WebAssembly build of the resize kernel (wasm/resize-planes.ts, compiled by `npm run build:wasm`):
  * `resizeRows` of planes.ts four output values at a time (i16 dot products over expanded input rows),
- * the same bits several times faster. The module is looked for next to this file (dist/) and in dist/ from the sources (tests);
- * without it, or without WebAssembly SIMD, `wasmResizeInto` returns false, `resizeKernel()` says why, and the
- * JavaScript kernel runs.
+ * the same bits several times faster. Its output can be lent as it lies in the module's memory
+ * (`wasmPlanes`, the model's input with no copy) or copied out (`wasmResizeInto`). The memory grows to
+ * the largest frames seen and does not shrink. The module is looked for next to this file (dist/) and in
+ * dist/ from the sources (tests); without it, or without WebAssembly SIMD, both return nothing,
+ * `resizeKernel()` says why, and the JavaScript kernel runs.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

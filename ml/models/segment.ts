@@ -11,7 +11,7 @@ import type { ScoredBox } from './boxes.js';
 import { DEFAULT_MODELS, type ModelDtype } from './families.js';
 import { toHfImage } from './image.js';
 import { frameOnDevice, onDevice } from './device.js';
-import { checkFeeds, loadModel, type HfProcessor } from './load.js';
+import { checkFeeds, loadModel, type HfProcessor, type LoadedModel } from './load.js';
 import { upscaleMasks } from './mask-upscale.js';
 import { imageInputs } from './preprocess.js';
 import { releasePixels } from './plane-pool.js';
@@ -138,65 +138,69 @@ export async function segmentBoxes(image: RawImage, boxes: readonly BoxPrompt[],
     if (options.prepared) releasePixels((await options.prepared).inputs?.pixel_values?.data);
     return { masks: [], scores: [], union: unionMasks([], image.width, image.height), areas: [] };
   }
-  const { model, processor, family, resolved, device } = await loadModel(options.model ?? DEFAULT_MODELS.segment, { ...options, task: 'segment' });
+  const loaded = await loadModel(options.model ?? DEFAULT_MODELS.segment, { ...options, task: 'segment' });
+  return frameOnDevice(loaded.device, () => segmentLoaded(loaded, image, hfImage, corners, options));
+}
+
+/** segmentBoxes' model work, its boxes checked and the model loaded (on cpu, holding the CPU lock). */
+async function segmentLoaded(loaded: LoadedModel, image: RawImage, hfImage: HfImage, corners: [number, number, number, number][], options: SegmentOptions): Promise<SegmentResult> {
+  const { model, processor, family, resolved, device } = loaded;
   const decoder = model.sessions.prompt_encoder_mask_decoder!;
-  return frameOnDevice(device, async () => {
-    const ahead = options.prepared ? await options.prepared : undefined;
-    const matches = ahead?.image === image && ahead.model === (options.model ?? DEFAULT_MODELS.segment);
-    if (!matches) releasePixels(ahead?.inputs?.pixel_values?.data);
-    // Lent pixels (the resize kernel's memory), handed back once the encoder has read them.
-    const own = (matches && ahead.inputs) || (ownCall(processor) ? await imageInputs(processor.image_processor, hfImage, { lend: true }) : undefined);
-    let inputs: Record<string, any> | undefined;
-    let out: Record<string, any>;
-    try {
-      if (family === 'sam2' || decoder.inputNames.includes('input_boxes')) {
-        inputs = await promptInputs(processor, hfImage, { input_boxes: [corners] }, own);
-        // SamModel (v1) reads input_labels before it looks at boxes; boxes-only decoders ignore them.
-        if (family === 'sam' && !inputs.input_points) inputs.input_labels = inputs.input_boxes;
-      } else {
-        // Exports whose decoder has no box input take a box as its two corners, labelled 2 and 3 (SAM's convention).
-        inputs = await promptInputs(processor, hfImage, { input_points: corners.map(([x0, y0, x1, y1]) => [[x0, y0], [x1, y1]]), input_labels: corners.map(() => [2, 3]) }, own);
-      }
-      checkFeeds(resolved.name, 'vision_encoder', model.sessions.model!, inputs); // transformers.js names the encoder session 'model'
-      const feeds = inputs;
-      out = await onDevice(device, () => model(feeds));
-    } finally {
-      releasePixels(own?.pixel_values?.data);
+  const ahead = options.prepared ? await options.prepared : undefined;
+  const matches = ahead?.image === image && ahead.model === (options.model ?? DEFAULT_MODELS.segment);
+  if (!matches) releasePixels(ahead?.inputs?.pixel_values?.data);
+  // Lent pixels (the resize kernel's memory), handed back once the encoder has read them.
+  const own = (matches && ahead.inputs) || (ownCall(processor) ? await imageInputs(processor.image_processor, hfImage, { lend: true }) : undefined);
+  let inputs: Record<string, any> | undefined;
+  let out: Record<string, any>;
+  try {
+    if (family === 'sam2' || decoder.inputNames.includes('input_boxes')) {
+      inputs = await promptInputs(processor, hfImage, { input_boxes: [corners] }, own);
+      // SamModel (v1) reads input_labels before it looks at boxes; boxes-only decoders ignore them.
+      if (family === 'sam' && !inputs.input_points) inputs.input_labels = inputs.input_boxes;
+    } else {
+      // Exports whose decoder has no box input take a box as its two corners, labelled 2 and 3 (SAM's convention).
+      inputs = await promptInputs(processor, hfImage, { input_points: corners.map(([x0, y0, x1, y1]) => [[x0, y0], [x1, y1]]), input_labels: corners.map(() => [2, 3]) }, own);
     }
-    // pred_masks: float32[1,N,K,h,w] low-resolution logits. Only each box's best output (highest IoU estimate)
-    // is upscaled: the processor resizes every output on its own, so the chosen masks are the same.
-    const [, n, k, lh, lw] = out.pred_masks.dims as [number, number, number, number, number];
-    const iou = out.iou_scores.data as Float32Array;
-    const logits = out.pred_masks.data as Float32Array;
-    const chosen: Float32Array[] = [];
-    const scores: number[] = [];
-    for (let b = 0; b < n; b++) {
-      let best = 0;
-      for (let j = 1; j < k; j++) if (iou[b * k + j]! > iou[b * k + best]!) best = j;
-      chosen.push(logits.subarray((b * k + best) * lh * lw, (b * k + best + 1) * lh * lw));
-      scores.push(iou[b * k + best]!);
-    }
-    const threshold = options.maskThreshold ?? 0;
-    const padded = paddedSize(processor);
-    if (padded) {
-      const { masks, union, areas } = upscaleMasks(chosen, { low: [lh, lw], padded, reshaped: inputs.reshaped_input_sizes[0], original: inputs.original_sizes[0] }, threshold);
-      return { masks, scores, union, areas };
-    }
-    // A processor without a fixed padded size: its own post-processing.
-    const stacked = new Float32Array(n * lh * lw);
-    chosen.forEach((m, b) => stacked.set(m, b * lh * lw));
-    const [masks] = (await processor.post_process_masks(new HfTensor('float32', stacked, [1, n, 1, lh, lw]), inputs.original_sizes, inputs.reshaped_input_sizes, {
-      mask_threshold: threshold,
-    })) as { dims: number[]; data: Uint8Array }[];
-    const [, , h, w] = masks!.dims as [number, number, number, number];
-    const result: RawImage[] = [];
-    for (let b = 0; b < n; b++) {
-      const src = masks!.data.subarray(b * h * w, (b + 1) * h * w);
-      const data = new Uint8Array(h * w);
-      for (let i = 0; i < data.length; i++) if (src[i]) data[i] = 255;
-      result.push({ width: w, height: h, channels: 1, data });
-    }
-    const areas = result.map((m) => m.data.reduce((n, v) => n + (v ? 1 : 0), 0));
-    return { masks: result, scores, union: unionMasks(result, image.width, image.height), areas };
-  });
+    checkFeeds(resolved.name, 'vision_encoder', model.sessions.model!, inputs); // transformers.js names the encoder session 'model'
+    const feeds = inputs;
+    out = await onDevice(device, () => model(feeds));
+  } finally {
+    releasePixels(own?.pixel_values?.data);
+  }
+  // pred_masks: float32[1,N,K,h,w] low-resolution logits. Only each box's best output (highest IoU estimate)
+  // is upscaled: the processor resizes every output on its own, so the chosen masks are the same.
+  const [, n, k, lh, lw] = out.pred_masks.dims as [number, number, number, number, number];
+  const iou = out.iou_scores.data as Float32Array;
+  const logits = out.pred_masks.data as Float32Array;
+  const chosen: Float32Array[] = [];
+  const scores: number[] = [];
+  for (let b = 0; b < n; b++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (iou[b * k + j]! > iou[b * k + best]!) best = j;
+    chosen.push(logits.subarray((b * k + best) * lh * lw, (b * k + best + 1) * lh * lw));
+    scores.push(iou[b * k + best]!);
+  }
+  const threshold = options.maskThreshold ?? 0;
+  const padded = paddedSize(processor);
+  if (padded) {
+    const { masks, union, areas } = upscaleMasks(chosen, { low: [lh, lw], padded, reshaped: inputs.reshaped_input_sizes[0], original: inputs.original_sizes[0] }, threshold);
+    return { masks, scores, union, areas };
+  }
+  // A processor without a fixed padded size: its own post-processing.
+  const stacked = new Float32Array(n * lh * lw);
+  chosen.forEach((m, b) => stacked.set(m, b * lh * lw));
+  const [masks] = (await processor.post_process_masks(new HfTensor('float32', stacked, [1, n, 1, lh, lw]), inputs.original_sizes, inputs.reshaped_input_sizes, {
+    mask_threshold: threshold,
+  })) as { dims: number[]; data: Uint8Array }[];
+  const [, , h, w] = masks!.dims as [number, number, number, number];
+  const result: RawImage[] = [];
+  for (let b = 0; b < n; b++) {
+    const src = masks!.data.subarray(b * h * w, (b + 1) * h * w);
+    const data = new Uint8Array(h * w);
+    for (let i = 0; i < data.length; i++) if (src[i]) data[i] = 255;
+    result.push({ width: w, height: h, channels: 1, data });
+  }
+  const areas = result.map((m) => m.data.reduce((n, v) => n + (v ? 1 : 0), 0));
+  return { masks: result, scores, union: unionMasks(result, image.width, image.height), areas };
 }
