@@ -166,9 +166,9 @@ function signClasses(src: Float32Array, lo: number, hi: number): Uint8Array {
 }
 
 /**
- * The mask at threshold 0 into `data` and `union` (255 where set), and its area: per frame row, each low-resolution column's class
- * over the row's span of rows (the AND of the classes: 1 all above, 2 all below, 0 mixed); a pixel ANDs
- * its span of columns the same way, and only a mixed one is interpolated.
+ * The mask at threshold 0 into `data` and `union` (255 where set), and its area. Per frame row, each
+ * low-resolution column's class over the row's span of rows (the AND of the classes: 1 all above, 2 all
+ * below, 0 mixed); a pixel ANDs its span of columns the same way, and only a mixed one is interpolated.
  */
 function signedMask(p: Plan, src: Float32Array, data: Uint8Array, union: Uint8Array): number {
   const [oh, ow] = p.geometry.original;

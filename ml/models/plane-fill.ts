@@ -1,9 +1,10 @@
 /**
  * A frame's model input planes: resized by the WebAssembly SIMD kernel where it is built (planes-wasm.ts),
  * lent straight from the module's memory when the caller will hand them back, else copied into a reused
- * buffer (plane-pool.ts); by the JavaScript kernel where the module is missing. The same bits either way. It runs inline: on a 2-core machine the model's own threads hold both cores, so a
- * worker thread only adds its wake-up latency and its garbage collections (measured: a 1028x800 frame took
- * 10-20 ms on two plane workers, 3.5 ms inline in WebAssembly).
+ * buffer (plane-pool.ts); by the JavaScript kernel where the module is missing. The same bits either way.
+ * It runs inline: on a 2-core machine the model's own threads hold both cores, so a worker thread only
+ * adds its wake-up latency and its garbage collections (measured: a 1028x800 frame took 10-20 ms on two
+ * plane workers, 3.5 ms inline in WebAssembly).
  */
 import { takePixels } from './plane-pool.js';
 import { wasmPlanes, wasmResizeInto } from './planes-wasm.js';
