@@ -1,13 +1,14 @@
 /**
  * Vision benchmark, one run (`npm run bench:vision`; `-- --nodes-only`, `--tiny-only`, `--bench-size-only`
+ * and `--only=segment` (one model node of (b): ground, segment, grounded-segment, caption-transition)
  * select parts), on this machine's cpu:
  *  (a) sessions per minute of graphs/annotate-video.json over synthetic videos with the tiny models: the
  *      first run in a fresh process (models loaded during the run), then a second (models loaded);
  *  (b) each model node (vision/ground, vision/segment, vision/grounded-segment, vision/caption-transition
  *      with the local VLM) against a direct `session.run` of the same ONNX sessions with the same feeds: the
  *      feeds the node produced are captured once (by wrapping the sessions' `run`), then replayed on the raw
- *      ORT sessions, node and replay alternating, medians compared. The ratio is raw / node (1.0: the node
- *      adds nothing beyond the ONNX calls; target >= 0.95). The node's remainder is its pre- and
+ *      ORT sessions in rounds of one node run and one replay (their order alternating). The ratio is the
+ *      median over rounds of raw / node (1.0: the node adds nothing beyond the ONNX calls; target >= 0.95). The node's remainder is its pre- and
  *      post-processing (transformers.js' resize, normalisation and HWC->CHW permute, tokenization, box
  *      decoding and NMS, mask upscaling, the generation loop's bookkeeping, drawing and the preview PNG).
  *
@@ -43,6 +44,9 @@ import { captionTransitionNode } from '../nodes/vision/caption-transition.js';
 import { groundNode } from '../nodes/vision/ground.js';
 import { segmentNode } from '../nodes/vision/segment.js';
 import { groundedSegmentNode } from '../nodes/vision/grounded-segment.js';
+
+/** The model nodes (b) compares, as `--only=<name>` selects one (and skips (a)). */
+const NODE_NAMES = ['ground', 'segment', 'grounded-segment', 'caption-transition'];
 
 type Feeds = Record<string, unknown>;
 type OrtRun = (feeds: Feeds, ...rest: unknown[]) => Promise<unknown>;
@@ -107,23 +111,28 @@ function instrument(loaded: LoadedModel) {
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
 
 /**
- * Times `a` and `b` alternately (after one warm-up each) and returns their median times: other processes
- * on this 2-core machine then slow both alike instead of whichever happened to run at the time. `best` is
- * each side's fastest round (interference only ever adds time), printed beside the medians.
+ * Times `a` and `b` in rounds (after one warm-up each), one of each per round, their order alternating
+ * (a b, b a, ...), and returns their median times and `ratio`, the median over rounds of b's time / a's:
+ * the two halves of a round run within a second of each other, so the phases of this 2-core VM (other
+ * tenants, GC debt carried from one run into the next) slow both alike and cancel in the round's ratio.
+ * `best` is each side's fastest round over the other's (interference only ever adds time).
  */
-async function timeBoth(reps: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number; b: number; best: number }> {
+async function timeBoth(reps: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number; b: number; ratio: number; best: number }> {
   await a();
   await b();
   const ta: number[] = [];
   const tb: number[] = [];
+  const time = async (fn: () => Promise<unknown>, times: number[]) => {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  };
   for (let i = 0; i < reps; i++) {
-    for (const [fn, times] of [[a, ta], [b, tb]] as const) {
-      const t0 = performance.now();
-      await fn();
-      times.push(performance.now() - t0);
-    }
+    if (i % 2 === 0) await time(a, ta), await time(b, tb);
+    else await time(b, tb), await time(a, ta);
   }
-  return { a: median(ta), b: median(tb), best: Math.min(...tb) / Math.min(...ta) };
+  if (process.env.BENCH_DUMP) console.error(ta.map((t) => t.toFixed(0)).join(" "), "\n", tb.map((t) => t.toFixed(0)).join(" "));
+  return { a: median(ta), b: median(tb), ratio: median(tb.map((t, i) => t / ta[i]!)), best: Math.min(...tb) / Math.min(...ta) };
 }
 
 /** Times a node against raw replays of the ONNX calls it makes (into the sessions of `models`): one call at a time. */
@@ -140,12 +149,11 @@ async function compare(label: string, models: LoadedModel[], def: NodeDefinition
     await runNode(def, inputs);
     ortRuns.push(probes.reduce((sum, p) => sum + p.ortMs, 0));
   };
-  const { a: nodeMs, b: rawMs, best } = await timeBoth(reps, node, async () => {
+  const { a: nodeMs, b: rawMs, ratio, best } = await timeBoth(reps, node, async () => {
     for (const c of calls) await c.run(c.feeds);
   });
   for (const p of probes) p.uninstrument();
   const ortInNodeMs = median(ortRuns.slice(1));
-  const ratio = rawMs / nodeMs;
   console.log(
     `${label.padEnd(34)} one call:  node ${nodeMs.toFixed(2).padStart(8)} ms   raw session.run ${rawMs.toFixed(2).padStart(8)} ms (${String(calls.length).padStart(3)} calls)   ratio ${ratio.toFixed(3)} (best rounds ${best.toFixed(3)})   ` +
       `ORT inside the node ${ortInNodeMs.toFixed(2)} ms (share ${(ortInNodeMs / nodeMs).toFixed(3)}), the node's own work ${(nodeMs - ortInNodeMs).toFixed(2)} ms`,
@@ -169,12 +177,11 @@ async function compareStream(label: string, models: LoadedModel[], def: NodeDefi
   for (const p of probes) p.capture = calls;
   await overStream();
   for (const p of probes) p.capture = undefined;
-  const { a: nodeMs, b: rawMs, best } = await timeBoth(reps, overStream, async () => {
+  const { a: nodeMs, b: rawMs, ratio, best } = await timeBoth(reps, overStream, async () => {
     for (const c of calls) await c.run(c.feeds);
   });
   for (const p of probes) p.uninstrument();
   const n = frames.length;
-  const ratio = rawMs / nodeMs;
   console.log(
     `${label.padEnd(34)} stream:    node ${(nodeMs / n).toFixed(2).padStart(8)} ms   raw session.run ${(rawMs / n).toFixed(2).padStart(8)} ms (${(calls.length / n).toFixed(1).padStart(4)} calls)   ratio ${ratio.toFixed(3)} (best rounds ${best.toFixed(3)})   ` +
       `per frame over ${n} frames, ${def.concurrency ?? 1} in flight`,
@@ -183,7 +190,7 @@ async function compareStream(label: string, models: LoadedModel[], def: NodeDefi
 }
 
 /** Writes one model set (tiny or bench-size) and compares each model node against its raw ONNX calls. */
-async function compareNodes(set: 'tiny' | 'bench-size', frames: RawImage[], reps: { vision: number; stream: number; caption: number }) {
+async function compareNodes(set: 'tiny' | 'bench-size', frames: RawImage[], reps: { vision: number; stream: number; caption: number }, only?: string) {
   const bench = set === 'bench-size';
   const t0 = performance.now();
   const models = {
@@ -203,13 +210,16 @@ async function compareNodes(set: 'tiny' | 'bench-size', frames: RawImage[], reps
     ['vision/grounded-segment', [gd, sam], groundedSegmentNode, { image: a, phrases: 'red circle\nblue square', detector: models.gdino, segmenter: models.sam2 }],
   ];
   const rows = [];
-  for (const [label, loaded, def, inputs] of nodes) {
+  const chosen = (label: string) => !only || label.split(' ')[0] === `vision/${only}`;
+  for (const [label, loaded, def, inputs] of nodes.filter(([label]) => chosen(label))) {
     const single = await compare(label, loaded, def, inputs, reps.vision);
     const stream = await compareStream(label, loaded, def, inputs, frames, reps.stream);
     rows.push({ ...stream, single: single.ratio });
   }
-  const caption = await compare('vision/caption-transition (local)', [vlm], captionTransitionNode, { source: a, target: b, backend: 'local', localModel: models.vlm }, reps.caption);
-  rows.push({ ...caption, single: caption.ratio });
+  if (chosen('vision/caption-transition')) {
+    const caption = await compare('vision/caption-transition (local)', [vlm], captionTransitionNode, { source: a, target: b, backend: 'local', localModel: models.vlm }, reps.caption);
+    rows.push({ ...caption, single: caption.ratio });
+  }
   // The figure: per frame on a stream for the frame nodes (how a graph runs them), one call for the captioner.
   const below = rows.filter((r) => r.ratio < 0.95).map((r) => r.label.split(' ')[0]);
   console.log(`${set} figures (stream for the frame nodes, one call for the captioner): ${rows.map((r) => `${r.label.split(' ')[0]} ${r.ratio.toFixed(3)}`).join(', ')}`);
@@ -219,13 +229,15 @@ async function compareNodes(set: 'tiny' | 'bench-size', frames: RawImage[], reps
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
+  const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only !== undefined && !NODE_NAMES.includes(only)) throw new Error(`--only=${only}: expected one of ${NODE_NAMES.join(', ')}`);
   // A synthetic 288x224 frame (the 256x256 area of a 320x240 clip) holding a red object.
   // Frames of a synthetic clip (the 256x256 area of a 320x240 clip is 288x224), the first holding a red object.
   const plan = planClip({ seed: 0, width: 288, height: 224, events: 5 });
   const frames = plan.images.slice(0, 6) as RawImage[];
   console.log(`vision bench: ${frames[0].width}x${frames[0].height} frames, ${process.env.CINEGRAPH_DEVICE ?? 'auto'} device${args.size ? ` (${[...args].join(' ')})` : ''}`);
 
-  if (!args.has('--nodes-only')) {
+  if (!args.has('--nodes-only') && only === undefined) {
     const models = {
       gdino: await writeTinyModel('grounding-dino', join(dir, 'gdino')),
       sam2: await writeTinyModel('sam2', join(dir, 'sam2')),
@@ -249,8 +261,8 @@ async function main(): Promise<void> {
     }
     await releaseModels();
   }
-  if (!args.has('--bench-size-only')) await compareNodes('tiny', frames, { vision: 40, stream: 10, caption: 5 });
-  if (!args.has('--tiny-only')) await compareNodes('bench-size', frames, { vision: 9, stream: 5, caption: 5 });
+  if (!args.has('--bench-size-only')) await compareNodes('tiny', frames, { vision: 40, stream: 10, caption: 5 }, only);
+  if (!args.has('--tiny-only')) await compareNodes('bench-size', frames, { vision: 15, stream: 7, caption: 5 }, only);
 }
 
 main()

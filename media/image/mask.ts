@@ -69,10 +69,24 @@ export function overlayMask(img: RawImage, mask: RawImage, color: Rgb, opacity =
   const m = fitMask(mask, base.width, base.height);
   const c = base.channels;
   const data = base.data.slice(0, base.width * base.height * c);
-  for (let p = 0; p < base.width * base.height; p++) {
-    const a = (opacity * m.data[p]!) / 255;
+  const src = base.data;
+  const alpha = m.data;
+  // A fully set mask pixel (the common, binary case) looks its three values up: the same formula, per byte.
+  const full = (opacity * 255) / 255;
+  const lookup = new Uint8Array(3 * 256);
+  for (let k = 0; k < 3; k++) for (let v = 0; v < 256; v++) lookup[k * 256 + v] = Math.round(v * (1 - full) + color[k]! * full);
+  for (let p = 0, o = 0; p < base.width * base.height; p++, o += c) {
+    const v = alpha[p]!;
+    if (v === 0) continue;
+    if (v === 255) {
+      data[o] = lookup[src[o]!]!;
+      data[o + 1] = lookup[256 + src[o + 1]!]!;
+      data[o + 2] = lookup[512 + src[o + 2]!]!;
+      continue;
+    }
+    const a = (opacity * v) / 255;
     if (a <= 0) continue;
-    for (let k = 0; k < 3; k++) data[p * c + k] = Math.round(base.data[p * c + k]! * (1 - a) + color[k]! * a);
+    for (let k = 0; k < 3; k++) data[o + k] = Math.round(src[o + k]! * (1 - a) + color[k]! * a);
   }
   return { width: base.width, height: base.height, channels: c, data };
 }

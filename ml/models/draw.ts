@@ -39,10 +39,16 @@ export function outlineBoxes(image: RawImage, boxes: readonly ScoredBox[], thick
   for (const b of boxes) {
     const color = COLORS[phrases.indexOf(b.phrase) % COLORS.length]!;
     const [x0, y0, x1, y1] = b.box.map(Math.round) as [number, number, number, number];
+    const [r, g, bl] = color;
     for (let y = Math.max(0, y0); y < Math.min(height, y1); y++) {
-      for (let x = Math.max(0, x0); x < Math.min(width, x1); x++) {
-        const edge = x < x0 + thickness || x >= x1 - thickness || y < y0 + thickness || y >= y1 - thickness;
-        if (edge) out.set(color, (y * width + x) * 3);
+      const band = y < y0 + thickness || y >= y1 - thickness;
+      const end = Math.min(width, x1);
+      for (let x = Math.max(0, x0); x < end; x++) {
+        // Inside a side band, every pixel is on the edge; between them, only the left and right bands.
+        if (!band && x >= x0 + thickness && x < x1 - thickness) x = x1 - thickness;
+        if (x >= end) break;
+        const o = (y * width + x) * 3;
+        (out[o] = r!), (out[o + 1] = g!), (out[o + 2] = bl!);
       }
     }
   }

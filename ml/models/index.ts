@@ -28,6 +28,7 @@ export type { ScoredBox, DecodeOptions } from './boxes.js';
 export { segmentBoxes, boxCorners, unionMasks, promptInputs, prepareSegmentImage } from './segment.js';
 export type { SegmentOptions, SegmentResult, BoxPrompt, PreparedImage } from './segment.js';
 export { upscaleMasks, frameLogits } from './mask-upscale.js';
+export { maskKernel, useWasmMasks } from './mask-wasm.js';
 export { resizeAxis, resizePlanes } from './ort-resize.js';
 export type { MaskGeometry, UpscaledMasks } from './mask-upscale.js';
 

@@ -8,9 +8,12 @@
  * into the last pass. The arithmetic is ORT's (`SetupUpsampleBilinear` and its NCHW kernel: half-pixel
  * coordinates, f32 weights, the four products summed in its order), emulated with `Math.fround`, so the
  * values match ORT's to the last bit unless ORT's build contracts the products into FMAs; a threshold
- * decision can then only differ for a value within about 1e-6 of the threshold.
+ * decision can then only differ for a value within about 1e-6 of the threshold. Binary masks need only each
+ * value's side of the threshold: `upscaleMasks` finds it in double precision and falls back to the exact
+ * values near the threshold.
  */
 import type { RawImage } from '../../engine/index.js';
+import { wasmDecideMasks, type MaskTaps } from './mask-wasm.js';
 import { mix, resizeAxis, type Axis } from './ort-resize.js';
 
 /** The sizes `post_process_masks` works with, as [height, width] pairs. */
@@ -47,21 +50,38 @@ interface Plan {
   uy: Axis;
   ux: Axis;
   up: Float32Array;
-  /** Each frame row's / column's span of low-resolution rows / columns, [from, to). */
-  lowRows: Span;
-  lowCols: Span;
+  /** The real-arithmetic weights of both resizes composed, per frame row and per frame column (taps.ts). */
+  rowTaps: Taps;
+  colTaps: Taps;
+  /** Scratch: the low-resolution rows `rowTaps` reads, each interpolated to the frame's columns. */
+  across: Float64Array;
+  /** The same taps with plain low-resolution row indices, for the WebAssembly kernel. */
+  kernelTaps: MaskTaps;
 }
 
-interface Span {
-  from: Int32Array;
-  to: Int32Array;
+/**
+ * Four (index, weight) taps per frame row (or column): the low-resolution rows (columns) its value is
+ * interpolated from through both resizes, with the products of their weights. A row's indices point into
+ * `lowRows` (the rows any frame row reads), a column's straight into the map's columns.
+ */
+interface Taps {
+  index: Int32Array;
+  weight: Float64Array;
+  lowRows: Int32Array;
 }
 
-/** Each output position's span of the source positions it is interpolated from, through two resizes. */
-function span(outer: Axis, inner: Axis, n: number): Span {
-  const from = new Int32Array(n), to = new Int32Array(n);
-  for (let i = 0; i < n; i++) (from[i] = inner.i1[outer.i1[i]!]!), (to[i] = inner.i2[outer.i2[i]!]! + 1);
-  return { from, to };
+/** The composed taps of a resize `outer` of a resize `inner`: the second reads the first at `outer.i1/i2`. */
+function taps(outer: Axis, inner: Axis, n: number): Taps {
+  const index = new Int32Array(4 * n), weight = new Float64Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    // ORT weighs the first neighbour with d2, the second with d1.
+    const a = outer.i1[i]!, b = outer.i2[i]!, wa = outer.d2[i]!, wb = outer.d1[i]!;
+    const sources = [inner.i1[a]!, inner.i2[a]!, inner.i1[b]!, inner.i2[b]!];
+    const weights = [wa * inner.d2[a]!, wa * inner.d1[a]!, wb * inner.d2[b]!, wb * inner.d1[b]!];
+    for (let k = 0; k < 4; k++) (index[4 * i + k] = sources[k]!), (weight[4 * i + k] = weights[k]!);
+  }
+  const distinct = [...new Set(index)].sort((x, y) => x - y);
+  return { index, weight, lowRows: Int32Array.from(distinct) };
 }
 
 /** Recent plans by geometry: a stream's frames share one, and making it costs about a millisecond. */
@@ -94,9 +114,15 @@ function plan(geometry: MaskGeometry): Plan {
   // First resize (logits -> padded input), at just those rows and columns (the crop keeps the top-left).
   const uy = resizeAxis(geometry.low[0], ph);
   const ux = resizeAxis(geometry.low[1], pw);
-  const lowRows = span(ry, uy, geometry.original[0]);
-  const lowCols = span(rx, ux, geometry.original[1]);
-  return { geometry, ry, rx, rows, cols, uy, ux, up: new Float32Array(rows.list.length * cols.list.length), lowRows, lowCols };
+  const rowTaps = taps(ry, uy, geometry.original[0]);
+  const colTaps = taps(rx, ux, geometry.original[1]);
+  const kernelTaps = { rowIndex: rowTaps.index.slice(), rowWeight: rowTaps.weight, colIndex: colTaps.index, colWeight: colTaps.weight };
+  // Row taps index the compact list of the low-resolution rows read.
+  const at = new Int32Array(geometry.low[0]);
+  rowTaps.lowRows.forEach((row, k) => (at[row] = k));
+  for (let i = 0; i < rowTaps.index.length; i++) rowTaps.index[i] = at[rowTaps.index[i]!]!;
+  const up = new Float32Array(rows.list.length * cols.list.length);
+  return { geometry, ry, rx, rows, cols, uy, ux, up, rowTaps, colTaps, across: new Float64Array(rowTaps.lowRows.length * geometry.original[1]), kernelTaps };
 }
 
 /** Calls `each(index, value)` for every frame pixel with the logit `post_process_masks` gives it. */
@@ -155,41 +181,59 @@ function valueAt(p: Plan, src: Float32Array, x: number, y: number): number {
   return mix(sample(Y1, X1), sample(Y1, X2), sample(Y2, X1), sample(Y2, X2), rx.d1[x]!, rx.d2[x]!, ry.d1[y]!, ry.d2[y]!);
 }
 
-/** Each logit's sign class: 1 above `hi`, 2 below `lo`, 0 in between (undecided). */
-function signClasses(src: Float32Array, lo: number, hi: number): Uint8Array {
-  const out = new Uint8Array(src.length);
+/**
+ * How far from the threshold a value computed with other roundings than ORT's (double precision here,
+ * f32 in the WebAssembly kernel) must lie for ORT's value to be on the same side: `relative` of the map's
+ * largest |logit|, plus `absolute` (the kernel rounds the threshold to f32).
+ *
+ * Why that is safe: the interpolations weigh the logits with non-negative weights summing to 1, so ORT's
+ * f32 value, about twenty roundings of at most 2^-24 each relative to the sum of |weight x logit|, is
+ * within 2e-6 x max|logit| of the real-arithmetic value; the kernel's f32 value (about a dozen roundings,
+ * with f32 weights) is as close, and the double-precision one far closer.
+ */
+function marginFor(threshold: number): { relative: number; absolute: number } {
+  return { relative: 1e-4, absolute: 1e-6 * Math.abs(threshold) };
+}
+
+/** A map's margin (see `marginFor`). */
+function marginOf(src: Float32Array, threshold: number): number {
+  const { relative, absolute } = marginFor(threshold);
+  let largest = 0;
   for (let i = 0; i < src.length; i++) {
-    const v = src[i]!;
-    out[i] = v > hi ? 1 : v < lo ? 2 : 0;
+    const a = Math.abs(src[i]!);
+    if (a > largest) largest = a;
   }
-  return out;
+  return relative * largest + absolute;
 }
 
 /**
- * The mask at threshold 0 into `data` and `union` (255 where set), and its area. Per frame row, each
- * low-resolution column's class over the row's span of rows (the AND of the classes: 1 all above, 2 all
- * below, 0 mixed); a pixel ANDs its span of columns the same way, and only a mixed one is interpolated.
+ * The mask at `threshold` into `data` and `union` (255 where set), and its area. Each frame value is first
+ * computed in double precision from the composed weights (two separable passes, four taps each), then
+ * compared with the threshold; only a value within `margin` of it (`marginOf`) is recomputed with ORT's
+ * f32 arithmetic (`valueAt`), which decides it.
  */
-function signedMask(p: Plan, src: Float32Array, data: Uint8Array, union: Uint8Array): number {
+function decideMask(p: Plan, src: Float32Array, threshold: number, margin: number, data: Uint8Array, union: Uint8Array): number {
   const [oh, ow] = p.geometry.original;
   const lw = p.geometry.low[1];
-  const { from: rowFrom, to: rowTo } = p.lowRows;
-  const { from: colFrom, to: colTo } = p.lowCols;
-  const signs = signClasses(src, -1e-30, 1e-30);
-  const status = new Uint8Array(lw);
-  let spanFrom = -1, spanTo = -1, area = 0;
-  for (let y = 0; y < oh; y++) {
-    const r0 = rowFrom[y]!, r1 = rowTo[y]!;
-    if (r0 !== spanFrom || r1 !== spanTo) {
-      status.set(signs.subarray(r0 * lw, (r0 + 1) * lw));
-      for (let r = r0 + 1; r < r1; r++) for (let j = 0, k = r * lw; j < lw; j++, k++) status[j]! &= signs[k]!;
-      (spanFrom = r0), (spanTo = r1);
+  const { rowTaps, colTaps, across } = p;
+  // Each low-resolution row read, interpolated to the frame's columns.
+  const ci = colTaps.index, cw = colTaps.weight, lowRows = rowTaps.lowRows;
+  for (let r = 0, o = 0; r < lowRows.length; r++) {
+    const row = lowRows[r]! * lw;
+    for (let x = 0, k = 0; x < ow; x++, k += 4, o++) {
+      across[o] = cw[k]! * src[row + ci[k]!]! + cw[k + 1]! * src[row + ci[k + 1]!]! + cw[k + 2]! * src[row + ci[k + 2]!]! + cw[k + 3]! * src[row + ci[k + 3]!]!;
     }
-    for (let x = 0, i = y * ow; x < ow; x++, i++) {
-      const c0 = colFrom[x]!, c1 = colTo[x]!;
-      let cls = status[c0]!;
-      for (let c = c0 + 1; c < c1; c++) cls &= status[c]!;
-      if (cls === 1 || (cls === 0 && valueAt(p, src, x, y) > 0)) (data[i] = 255), (union[i] = 255), area++;
+  }
+  const ri = rowTaps.index, rw = rowTaps.weight;
+  let area = 0;
+  for (let y = 0, i = 0; y < oh; y++) {
+    const k = 4 * y;
+    const a0 = ri[k]! * ow, a1 = ri[k + 1]! * ow, a2 = ri[k + 2]! * ow, a3 = ri[k + 3]! * ow;
+    const w0 = rw[k]!, w1 = rw[k + 1]!, w2 = rw[k + 2]!, w3 = rw[k + 3]!;
+    for (let x = 0; x < ow; x++, i++) {
+      const d = w0 * across[a0 + x]! + w1 * across[a1 + x]! + w2 * across[a2 + x]! + w3 * across[a3 + x]! - threshold;
+      // NaN (a NaN logit) is neither: ORT's arithmetic decides it too.
+      if (d > margin || (!(d < -margin) && valueAt(p, src, x, y) > threshold)) (data[i] = 255), (union[i] = 255), area++;
     }
   }
   return area;
@@ -200,11 +244,9 @@ function signedMask(p: Plan, src: Float32Array, data: Uint8Array, union: Uint8Ar
  * `post_process_masks` does (upscale to `padded`, crop to `reshaped`, resize to `original`,
  * `value > threshold`), computing only the upscaled values the last resize reads.
  *
- * With the default threshold 0, a frame pixel whose logits (the few low-resolution ones its value is
- * interpolated from) are all above 1e-30, or all below -1e-30, is decided without interpolating: the
- * interpolations weigh them with non-negative weights, one of each pair at least 1/2, so the value keeps
- * their sign (never smaller in magnitude than 1e-30 / 16, far from underflow). Only pixels near the mask's
- * edge are interpolated, exactly as above.
+ * Each pixel is decided on a double-precision value of the two resizes composed; only the few whose value
+ * lies within a rounding margin of the threshold are recomputed with ORT's arithmetic (see `decideMask`),
+ * so the masks are the ones the processor's values give.
  * @example
  * const { masks, union } = upscaleMasks([logitsA, logitsB], { low: [256, 256], padded: [1024, 1024], reshaped: [1024, 1024], original: [224, 288] }, 0);
  */
@@ -215,14 +257,24 @@ export function upscaleMasks(maps: readonly Float32Array[], geometry: MaskGeomet
   const union = new Uint8Array(oh * ow);
   const masks: RawImage[] = [];
   const areas: number[] = [];
-  for (const src of maps) {
-    if (src.length !== lh * lw) throw new Error(`mask post-processing: a map has ${src.length} values, expected ${lh}x${lw}`);
-    const data = new Uint8Array(oh * ow);
-    let area = 0;
-    if (threshold !== 0) frameValues(p, src, (i, v) => v > threshold && ((data[i] = 255), (union[i] = 255), area++));
-    else area = signedMask(p, src, data, union);
+  for (const src of maps) if (src.length !== lh * lw) throw new Error(`mask post-processing: a map has ${src.length} values, expected ${lh}x${lw}`);
+  const decided = wasmDecideMasks(maps, geometry.low, oh, ow, p.kernelTaps, threshold, marginFor(threshold), union);
+  maps.forEach((src, i) => {
+    let data: Uint8Array;
+    let area: number;
+    if (decided) {
+      ({ data, area } = decided[i]!);
+      // The pixels too close to call in f32: ORT's arithmetic decides them.
+      for (const j of decided[i]!.unsure) {
+        const y = Math.floor(j / ow);
+        if (valueAt(p, src, j - y * ow, y) > threshold) (data[j] = 255), (union[j] = 255), area++;
+      }
+    } else {
+      data = new Uint8Array(oh * ow);
+      area = decideMask(p, src, threshold, marginOf(src, threshold), data, union);
+    }
     masks.push({ width: ow, height: oh, channels: 1, data });
     areas.push(area);
-  }
+  });
   return { masks, union: { width: ow, height: oh, channels: 1, data: union }, areas };
 }

@@ -3,22 +3,11 @@
  * `resizeRows` of planes.ts four output values at a time (i16 dot products over expanded input rows),
  * the same bits several times faster. Its output can be lent as it lies in the module's memory
  * (`wasmPlanes`, the model's input with no copy) or copied out (`wasmResizeInto`). The memory grows to
- * the largest frames seen and does not shrink. The module is looked for next to this file (dist/) and in
- * dist/ from the sources (tests); without it, or without WebAssembly SIMD, both return nothing,
- * `resizeKernel()` says why, and the JavaScript kernel runs.
+ * the largest frames seen and does not shrink. Without the module (wasm-load.ts), or without WebAssembly
+ * SIMD, both return nothing, `resizeKernel()` says why, and the JavaScript kernel runs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { clearPadding, resizeSampling, type PlaneJob } from './planes.js';
-
-/** Where the built module may be: beside the compiled file, or in dist/ when running the TypeScript sources. */
-const CANDIDATES = [new URL('./resize-planes.wasm', import.meta.url), new URL('../../dist/ml/models/resize-planes.wasm', import.meta.url)];
-
-/** The part of the WebAssembly API used here (the project's lib settings carry no WebAssembly types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-}
+import { loadKernel } from './wasm-load.js';
 
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -32,19 +21,9 @@ let problem = '';
 function load(): Exports | undefined {
   if (state === 'disabled' || state === 'missing') return undefined;
   if (state === 'loaded') return exports;
-  const file = CANDIDATES.map((u) => fileURLToPath(u)).find((f) => existsSync(f));
-  try {
-    if (!file) throw new Error(`no resize-planes.wasm in ${CANDIDATES.map((u) => fileURLToPath(new URL('.', u))).join(' or ')} (npm run build:wasm)`);
-    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!wasm) throw new Error('this runtime has no WebAssembly');
-    // Compiling fails where the runtime lacks WebAssembly SIMD: then the JavaScript kernel runs.
-    const instance = new wasm.Instance(new wasm.Module(readFileSync(file)), { env: { abort: () => { throw new Error('resize-planes.wasm aborted'); } } });
-    exports = instance.exports as unknown as Exports;
-    state = 'loaded';
-  } catch (error) {
-    problem = (error as Error).message;
-    state = 'missing';
-  }
+  const loaded = loadKernel<Exports>('resize-planes.wasm');
+  if ('problem' in loaded) (problem = loaded.problem), (state = 'missing');
+  else (exports = loaded.exports), (state = 'loaded');
   return exports;
 }
 

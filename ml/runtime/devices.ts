@@ -67,10 +67,15 @@ function findBindingDir(): string | undefined {
   }
 }
 
-/** True when the CUDA provider library is installed next to onnxruntime-node's binding. */
+let cuda: boolean | undefined;
+
+/** True when the CUDA provider library is installed next to onnxruntime-node's binding (looked for once: model nodes ask per frame). */
 export function cudaInstalled(): boolean {
-  const dir = bindingDir();
-  return dir !== undefined && existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so'));
+  if (cuda === undefined) {
+    const dir = bindingDir();
+    cuda = dir !== undefined && existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so'));
+  }
+  return cuda;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Box decoding, overlap and suppression for grounding, against values worked out by hand. */
-import { cxcywhToXyxy, decodeGroundingOutputs, iou, nms, parsePhrases } from '../../ml/models/index.js';
+import { cxcywhToXyxy, decodeGroundingOutputs, drawBoxes, iou, nms, outlineBoxes, parsePhrases } from '../../ml/models/index.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 /** Boxes rounded to 1e-6 px (the decoding multiplies normalised floats). */
@@ -69,4 +69,42 @@ describe('decodeGroundingOutputs', () => {
 test('phrases: one per line or comma separated, trimmed, trailing dots and duplicates dropped', () => {
   expect(parsePhrases('red cup, person\n blue car.\n\nRed cup')).toEqual(['red cup', 'person', 'blue car']);
   expect(parsePhrases(['a', ' ', 'b'])).toEqual(['a', 'b']);
+});
+
+describe('box outlines on previews', () => {
+  /** The pixels a box outline covers by definition: inside the box and the frame, within `t` of a side. */
+  const outlined = (w: number, h: number, [x0, y0, x1, y1]: number[], t: number) => {
+    const set = new Set<number>();
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const inside = x >= x0 && x < x1 && y >= y0 && y < y1;
+      if (inside && (x < x0 + t || x >= x1 - t || y < y0 + t || y >= y1 - t)) set.add(y * w + x);
+    }
+    return set;
+  };
+
+  test.each([
+    ['inside the frame', [2, 2, 9, 8], 2],
+    ['thicker than half the box: filled', [3, 1, 6, 9], 2],
+    ['past the left and top edges', [-3, -2, 5, 4], 1],
+    ['past the right and bottom edges', [7, 5, 15, 14], 3],
+    ['fractional corners, rounded', [1.4, 2.6, 8.5, 6.49], 1],
+  ])('%s', (_name, box, t) => {
+    const [w, h] = [12, 10];
+    const image = { width: w, height: h, channels: 3 as const, data: new Uint8Array(w * h * 3).fill(7) };
+    const out = outlineBoxes(image, [{ phrase: 'cup', score: 1, box: box as [number, number, number, number] }], t);
+    expect(out).toBe(image); // in place
+    const expected = outlined(w, h, box.map(Math.round), t);
+    const painted = new Set<number>();
+    for (let p = 0; p < w * h; p++) if (out.data[p * 3] !== 7 || out.data[p * 3 + 1] !== 7 || out.data[p * 3 + 2] !== 7) painted.add(p);
+    expect([...painted].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
+  });
+
+  test('drawBoxes copies a grey image to RGB and leaves the input alone', () => {
+    const grey = { width: 4, height: 4, channels: 1 as const, data: new Uint8Array(16).fill(50) };
+    const out = drawBoxes(grey, [{ phrase: 'cup', score: 1, box: [0, 0, 4, 4] }], 1);
+    expect([out.width, out.height, out.channels]).toEqual([4, 4, 3]);
+    expect(Array.from(out.data.subarray(5 * 3, 5 * 3 + 3))).toEqual([50, 50, 50]); // (1, 1): inside, not on the outline
+    expect(Array.from(out.data.subarray(0, 3))).not.toEqual([50, 50, 50]);
+    expect(grey.data.every((v) => v === 50)).toBe(true);
+  });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RawImage as HfImage, SamImageProcessor, Tensor as HfTensor } from '@huggingface/transformers';
 import { planClip } from '../../media/synth/index.js';
-import { frameLogits, loadModel, promptInputs, releaseModels, resizeAxis, segmentBoxes, upscaleMasks, type MaskGeometry } from '../../ml/models/index.js';
+import { frameLogits, loadModel, maskKernel, promptInputs, releaseModels, resizeAxis, segmentBoxes, upscaleMasks, useWasmMasks, type MaskGeometry } from '../../ml/models/index.js';
 import { writeTinySam } from '../../ml/models/tiny/index.js';
 
 let seed = 11;
@@ -75,6 +75,68 @@ test.each(GEOMETRIES.slice(0, 3))('%s: binary masks, union and areas as post_pro
     expect(areas[i]).toBeLessThan(0.9 * n);
   });
   expect(sameAs(union.data, Uint8Array.from({ length: n }, (_, p) => (masks.some((m) => m.data[p]) ? 255 : 0)))).toBe('identical');
+});
+
+/** Logits with no spatial structure (an untrained decoder's): nearly every frame pixel sits on an edge. */
+function noise(h: number, w: number): Float32Array {
+  return Float32Array.from({ length: h * w }, () => random() * 4);
+}
+
+/** transformers.js' masks at each threshold as 0/255 bytes: per threshold, one array per map. */
+async function referenceMasks(maps: Float32Array[], g: MaskGeometry, thresholds: number[]): Promise<Uint8Array[][]> {
+  const values = (await reference(maps, g, false)).data as Float32Array;
+  const n = g.original[0] * g.original[1];
+  return thresholds.map((t) => maps.map((_, i) => Uint8Array.from(values.subarray(i * n, (i + 1) * n), (v) => (v > t ? 255 : 0))));
+}
+
+describe.each([
+  ['WebAssembly', true],
+  ['JavaScript', false],
+])('binary masks with the %s kernel', (_kernel, wasm) => {
+  beforeAll(() => useWasmMasks(wasm));
+  afterAll(() => useWasmMasks(true));
+
+  test('the kernel in use is the one asked for', () => {
+    expect(maskKernel().kernel).toBe(wasm ? 'wasm-simd' : 'js');
+  });
+
+  test.each(GEOMETRIES.slice(1, 3).concat(GEOMETRIES.slice(4)))('%s: noise logits at thresholds 0, 0.7 and -1.5, as post_process_masks', async (_name, g) => {
+    const maps = [noise(...g.low), logits(...g.low)];
+    const thresholds = [0, 0.7, -1.5];
+    const byThreshold = await referenceMasks(maps, g, thresholds);
+    for (const [t, threshold] of thresholds.entries()) {
+      const expected = byThreshold[t]!;
+      const { masks, union, areas } = upscaleMasks(maps, g, threshold);
+      masks.forEach((m, i) => {
+        expect(sameAs(m.data, expected[i]!)).toBe('identical');
+        expect(areas[i]).toBe(expected[i]!.filter((v) => v).length);
+      });
+      expect(sameAs(union.data, Uint8Array.from(expected[0]!, (_, p) => (expected.some((e) => e[p]) ? 255 : 0)))).toBe('identical');
+    }
+  });
+
+  test('values at the threshold itself are decided by ORT arithmetic', async () => {
+    // A map that is zero but for a few logits: many frame values are exactly 0 or within rounding of it.
+    const g = GEOMETRIES[1]![1];
+    const map = new Float32Array(g.low[0] * g.low[1]);
+    for (let i = 0; i < map.length; i += 997) map[i] = (i % 3) - 1 + 1e-7 * (i % 5);
+    const [[expected]] = await referenceMasks([map], g, [0]);
+    const { masks, areas } = upscaleMasks([map], g, 0);
+    expect(sameAs(masks[0]!.data, expected!)).toBe('identical');
+    expect(areas[0]).toBeGreaterThan(0);
+    // A constant map thresholded at its own value: each pixel's side is ORT's rounding, nothing else.
+    const flat = new Float32Array(g.low[0] * g.low[1]).fill(0.3);
+    for (let i = 0; i < flat.length; i += 7) flat[i] = Math.fround(0.3 + 1e-8 * (i % 3));
+    const [[flatExpected]] = await referenceMasks([flat], g, [Math.fround(0.3)]);
+    const flatMask = upscaleMasks([flat], g, Math.fround(0.3)).masks[0]!.data;
+    expect(sameAs(flatMask, flatExpected!)).toBe('identical');
+    expect(flatExpected!.some((v) => v) && flatExpected!.some((v) => !v)).toBe(true); // both sides occur
+    // NaN logits are never in the mask, as `value > threshold` says.
+    const nan = logits(...g.low);
+    nan.fill(Number.NaN, 1000, 3000);
+    const [[withNan]] = await referenceMasks([nan], g, [0]);
+    expect(sameAs(upscaleMasks([nan], g, 0).masks[0]!.data, withNan!)).toBe('identical');
+  });
 });
 
 test("ONNX Runtime's sampling positions: half-pixel centres, clamped at the edges", () => {
