@@ -131,7 +131,6 @@ async function timeBoth(reps: number, a: () => Promise<unknown>, b: () => Promis
     if (i % 2 === 0) await time(a, ta), await time(b, tb);
     else await time(b, tb), await time(a, ta);
   }
-  if (process.env.BENCH_DUMP) console.error(ta.map((t) => t.toFixed(0)).join(" "), "\n", tb.map((t) => t.toFixed(0)).join(" "));
   return { a: median(ta), b: median(tb), ratio: median(tb.map((t, i) => t / ta[i]!)), best: Math.min(...tb) / Math.min(...ta) };
 }
 

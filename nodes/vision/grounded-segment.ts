@@ -33,9 +33,12 @@ export const groundedSegmentNode = defineNode({
   concurrency: 2,
   version: 1,
   async run({ image, phrases, boxThreshold, textThreshold, detector, segmenter, device }, ctx) {
-    return frameOnDevice(modelDevice(device), async () => {
-      // The segmenter's image work (no boxes needed) runs while the detector looks for the phrases.
-      const prepared = prepareSegmentImage(image, { model: segmenter, device, log: ctx.log });
+    const concrete = modelDevice(device);
+    return frameOnDevice(concrete, async () => {
+      // On an accelerator the segmenter's image work (no boxes needed) runs while the detector looks for the
+      // phrases. On cpu nothing runs beside the detector (its threads take the cores), so that work waits for
+      // the boxes, and a frame where nothing is found skips it.
+      const prepared = concrete === 'cpu' ? undefined : prepareSegmentImage(image, { model: segmenter, device, log: ctx.log });
       const boxes = await detectPhrases(image, phrases, { model: detector, device, boxThreshold, textThreshold, log: ctx.log });
       const { union } = await segmentBoxes(image, boxes, { model: segmenter, device, log: ctx.log, prepared });
       const preview = maskPreview(image, union, boxes);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RawImage } from '../../engine/index.js';
-import { boxCorners, frameOnDevice, onDevice, releaseModels, segmentBoxes, unionMasks } from '../../ml/models/index.js';
+import { boxCorners, frameOnDevice, loadModel, onDevice, releaseModels, segmentBoxes, unionMasks } from '../../ml/models/index.js';
 import { deviceBusy, deviceConcurrency, setDeviceConcurrency } from '../../ml/runtime/index.js';
 import { writeTinyGroundingDino, writeTinySam } from '../../ml/models/tiny/index.js';
 import { groundedSegmentNode } from '../../nodes/vision/grounded-segment.js';
@@ -99,6 +99,35 @@ test('vision/grounded-segment: phrases -> boxes -> a mask over the found object;
   const none = (await runNode(groundedSegmentNode, { ...inputs, phrases: 'blue square' }, ctx)) as { boxes: unknown[]; mask: RawImage };
   expect(none.boxes).toEqual([]);
   expect(extent(none.mask).area).toBe(0);
+});
+
+test('vision/grounded-segment on cpu: a frame where nothing is found does no segmenter pre-processing', async () => {
+  const image = frame(96, 64);
+  for (let y = 8; y < 32; y++) for (let x = 12; x < 36; x++) image.data.set([220, 30, 30], (y * 96 + x) * 3);
+  const { ctx } = recordingContext(dir);
+  const inputs = { image, detector: path.join(dir, 'gdino'), segmenter: path.join(dir, 'sam2'), device: 'cpu' };
+  // Count the segmenter's image pre-processing: each image's resize asks the processor for its output size.
+  const { processor } = await loadModel(path.join(dir, 'sam2'), { task: 'segment', device: 'cpu' });
+  const ip = processor.image_processor;
+  const own = ip.get_resize_output_image_size;
+  const ownProperty = Object.hasOwn(ip, 'get_resize_output_image_size');
+  let images = 0;
+  ip.get_resize_output_image_size = function (this: unknown, ...args: unknown[]) {
+    images++;
+    return own.apply(this, args);
+  };
+  try {
+    const none = (await runNode(groundedSegmentNode, { ...inputs, phrases: 'blue square' }, ctx)) as { boxes: unknown[] };
+    expect(none.boxes).toEqual([]);
+    expect(images).toBe(0);
+    const found = (await runNode(groundedSegmentNode, { ...inputs, phrases: 'red square' }, ctx)) as { boxes: unknown[]; mask: RawImage };
+    expect(found.boxes).toHaveLength(1);
+    expect(images).toBe(1);
+    expect(extent(found.mask).box).toEqual([12, 8, 36, 32]);
+  } finally {
+    if (ownProperty) ip.get_resize_output_image_size = own;
+    else delete ip.get_resize_output_image_size;
+  }
 });
 
 test('frameOnDevice: on cpu a frame\'s whole model work holds the CPU lock (runs inside it do not wait); on an accelerator it takes no lock', async () => {
