@@ -27,3 +27,4 @@ export type { MaskChannel } from './mask.js';
 export { lazyPreview, previewDataUrl } from './preview.js';
 export { encodePng } from './png.js';
 export type { PreviewImage } from './preview.js';
+export { sharpThreads } from './sharp-threads.js';

@@ -3,6 +3,9 @@
  * (media/ imports nothing of ours, so the shape is declared here and matches structurally).
  */
 import sharp, { type Sharp } from 'sharp';
+import { sharpThreads } from './sharp-threads.js';
+
+sharpThreads(); // both cores for each resize (see sharp-threads.ts)
 
 /** 8-bit interleaved pixels: IMAGE values have 3 (RGB) or 4 (RGBA) channels, MASK values have 1. */
 export interface RawImage {

@@ -3,13 +3,14 @@
  * bit. transformers.js resizes each pre-processed image to a multiple of the tile size with an ONNX
  * Resize, cuts the tiles out with one ONNX Slice each, resizes a global view with another Resize, then
  * concatenates twice: each step a fresh 3-30 MB buffer (page faults and garbage collections), about
- * 100-200 ms for two frames on a 2-core machine. Here the same Resize arithmetic (ort-resize.ts) writes
- * the tiles straight into one reused buffer. A batch of several prompts (which transformers.js pads) and
+ * 100-200 ms for two frames on a 2-core machine. Here the same Resize arithmetic (ort-resize-wasm.ts,
+ * else ort-resize.ts) writes the tiles straight into one reused buffer. A batch of several prompts (which transformers.js pads) and
  * images whose tiles differ in size go through transformers.js unchanged.
  */
 import { Idefics3ImageProcessor, Tensor as HfTensor } from '@huggingface/transformers';
 import { releasePixels, takePixels } from './plane-pool.js';
 import { resizePlanes } from './ort-resize.js';
+import { resizeJob } from './ort-resize-wasm.js';
 import type { PreprocessedImage } from './preprocess.js';
 
 type Processor = Record<string, any>;
@@ -38,16 +39,68 @@ function tilePlan(height: number, width: number, max: number): TilePlan {
   return { height, width, rows: 0, cols: 0, tileHeight: height, tileWidth: width, global: false, frames: 1 };
 }
 
+/** The top-left corner of tile (r, c) in the resized image (the last row / column ends at its edge). */
+function tileCorner(p: TilePlan, r: number, c: number): [number, number] {
+  return [r === p.rows - 1 ? p.height - p.tileHeight : r * p.tileHeight, c === p.cols - 1 ? p.width - p.tileWidth : c * p.tileWidth];
+}
+
 /** Copies tile (r, c) of 3 planes of `resized` into `out` at `offset` (the same corners as `split_image`). */
 function copyTile(resized: Float32Array, p: TilePlan, r: number, c: number, out: Float32Array, offset: number): void {
-  const y0 = r === p.rows - 1 ? p.height - p.tileHeight : r * p.tileHeight;
-  const x0 = c === p.cols - 1 ? p.width - p.tileWidth : c * p.tileWidth;
+  const [y0, x0] = tileCorner(p, r, c);
   for (let ch = 0; ch < 3; ch++) {
     for (let y = 0; y < p.tileHeight; y++) {
       const from = ch * p.height * p.width + (y0 + y) * p.width + x0;
       out.set(resized.subarray(from, from + p.tileWidth), offset + (ch * p.tileHeight + y) * p.tileWidth);
     }
   }
+}
+
+/**
+ * One image's frames (its tiles, then the global view; or the image resized to max x max) written into
+ * `out` from `offset` by the WebAssembly Resize, the same values as the JavaScript path below. Returns
+ * how many frames, or 0 when the module is not available.
+ */
+function framesInWasm(pixels: Float32Array, ih: number, iw: number, p: TilePlan, split: boolean, max: number, out: Float32Array, offset: number): number {
+  const frame = 3 * p.tileHeight * p.tileWidth;
+  const job = resizeJob(4 * (3 * ih * iw + 3 * p.height * p.width + frame + 3 * max * max));
+  if (!job) return 0;
+  const src = job.put(pixels, 3, ih, iw);
+  if (!split) {
+    const whole = job.planes(3, max, max);
+    job.resize(src, whole);
+    job.read(whole, out, offset);
+    return 1;
+  }
+  const resized = job.planes(3, p.height, p.width);
+  job.resize(src, resized);
+  const tile = job.planes(3, p.tileHeight, p.tileWidth);
+  let n = 0;
+  for (let r = 0; r < p.rows; r++) {
+    for (let c = 0; c < p.cols; c++) {
+      const [y0, x0] = tileCorner(p, r, c);
+      job.copy(resized, y0, x0, tile);
+      job.read(tile, out, offset + n++ * frame);
+    }
+  }
+  if (!p.global || (p.height === max && p.width === max)) job.read(resized, out, offset + n++ * frame);
+  else {
+    const view = job.planes(3, max, max);
+    job.resize(resized, view);
+    job.read(view, out, offset + n++ * frame);
+  }
+  return n;
+}
+
+/** The all-ones pixel_attention_mask for the last few sizes: a read-only model input. */
+const onesMasks = new Map<string, HfTensor>();
+function onesMask(frames: number, h: number, w: number): HfTensor {
+  const key = `${frames}x${h}x${w}`;
+  let mask = onesMasks.get(key);
+  if (!mask) {
+    if (onesMasks.size >= 4) onesMasks.delete(onesMasks.keys().next().value!);
+    onesMasks.set(key, (mask = new HfTensor('bool', new Uint8Array(frames * h * w).fill(1), [1, frames, h, w])));
+  }
+  return mask;
 }
 
 /**
@@ -77,6 +130,12 @@ export async function idefics3Inputs(ip: Processor, images: unknown, options: { 
     const x = list[i]!;
     const p = plans[i]!;
     const [, ih, iw] = x.pixel_values.dims as number[];
+    const done = framesInWasm(x.pixel_values.data as Float32Array, ih!, iw!, p, split, max, out, at * frameSize);
+    if (done) {
+      at += done;
+      releasePixels(x.pixel_values.data);
+      continue;
+    }
     if (!split) {
       resizePlanes(x.pixel_values.data as Float32Array, 3, ih!, iw!, max, max, out, at++ * frameSize);
     } else {
@@ -91,7 +150,7 @@ export async function idefics3Inputs(ip: Processor, images: unknown, options: { 
   }
   return {
     pixel_values: new HfTensor('float32', out, [1, frames, 3, h, w]),
-    pixel_attention_mask: new HfTensor('bool', new Uint8Array(frames * h * w).fill(1), [1, frames, h, w]),
+    pixel_attention_mask: onesMask(frames, h, w),
     original_sizes: list.map((x) => x.original_size),
     reshaped_input_sizes: list.map((x) => x.reshaped_input_size),
     ...(options.return_row_col_info ? { rows: [plans.map((p) => p.rows)], cols: [plans.map((p) => p.cols)] } : {}),

@@ -30,6 +30,7 @@ export type { SegmentOptions, SegmentResult, BoxPrompt, PreparedImage } from './
 export { upscaleMasks, frameLogits } from './mask-upscale.js';
 export { maskKernel, useWasmMasks } from './mask-wasm.js';
 export { resizeAxis, resizePlanes } from './ort-resize.js';
+export { ortResizeKernel, useWasmOrtResize } from './ort-resize-wasm.js';
 export type { MaskGeometry, UpscaledMasks } from './mask-upscale.js';
 
 // Pre-processing (bit-exact fast path of transformers.js' image processors)

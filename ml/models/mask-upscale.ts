@@ -50,11 +50,11 @@ interface Plan {
   uy: Axis;
   ux: Axis;
   up: Float32Array;
-  /** The real-arithmetic weights of both resizes composed, per frame row and per frame column (taps.ts). */
+  /** The real-arithmetic weights of both resizes composed, per frame row and per frame column (`taps`). */
   rowTaps: Taps;
   colTaps: Taps;
-  /** Scratch: the low-resolution rows `rowTaps` reads, each interpolated to the frame's columns. */
-  across: Float64Array;
+  /** Scratch of the JavaScript pass (made on its first use): the low-resolution rows `rowTaps` reads, each interpolated to the frame's columns. */
+  across?: Float64Array;
   /** The same taps with plain low-resolution row indices, for the WebAssembly kernel. */
   kernelTaps: MaskTaps;
 }
@@ -122,7 +122,7 @@ function plan(geometry: MaskGeometry): Plan {
   rowTaps.lowRows.forEach((row, k) => (at[row] = k));
   for (let i = 0; i < rowTaps.index.length; i++) rowTaps.index[i] = at[rowTaps.index[i]!]!;
   const up = new Float32Array(rows.list.length * cols.list.length);
-  return { geometry, ry, rx, rows, cols, uy, ux, up, rowTaps, colTaps, across: new Float64Array(rowTaps.lowRows.length * geometry.original[1]), kernelTaps };
+  return { geometry, ry, rx, rows, cols, uy, ux, up, rowTaps, colTaps, kernelTaps };
 }
 
 /** Calls `each(index, value)` for every frame pixel with the logit `post_process_masks` gives it. */
@@ -215,7 +215,8 @@ function marginOf(src: Float32Array, threshold: number): number {
 function decideMask(p: Plan, src: Float32Array, threshold: number, margin: number, data: Uint8Array, union: Uint8Array): number {
   const [oh, ow] = p.geometry.original;
   const lw = p.geometry.low[1];
-  const { rowTaps, colTaps, across } = p;
+  const { rowTaps, colTaps } = p;
+  const across = (p.across ??= new Float64Array(rowTaps.lowRows.length * ow));
   // Each low-resolution row read, interpolated to the frame's columns.
   const ci = colTaps.index, cw = colTaps.weight, lowRows = rowTaps.lowRows;
   for (let r = 0, o = 0; r < lowRows.length; r++) {

@@ -1,5 +1,6 @@
 /**
- * A frame's model input planes: resized by the WebAssembly SIMD kernel where it is built (planes-wasm.ts),
+ * A frame's model input planes: resized (or, already sized, only normalised) by the WebAssembly kernel
+ * where it is built (planes-wasm.ts),
  * lent straight from the module's memory when the caller will hand them back, else copied into a reused
  * buffer (plane-pool.ts); by the JavaScript kernel where the module is missing. The same bits either way.
  * It runs inline: on a 2-core machine the model's own threads hold both cores, so a worker thread only
@@ -20,9 +21,9 @@ export type { PlaneJob } from './planes.js';
  * @example const data = fillPlanes({ rgb, width: 288, height: 224, resize: true, toWidth: 1024, toHeight: 796, paddedWidth: 1024, paddedHeight: 1024, table, order: [0, 1, 2] });
  */
 export function fillPlanes(job: PlaneJob, lend = false): Float32Array {
-  const lent = job.resize && lend ? wasmPlanes(job) : undefined;
+  const lent = lend ? wasmPlanes(job) : undefined;
   if (lent) return lent;
   const out = takePixels(3 * job.paddedWidth * job.paddedHeight);
-  if (!job.resize || !wasmResizeInto(job, out)) fillRows(job, out, 0, job.paddedHeight);
+  if (!wasmResizeInto(job, out)) fillRows(job, out, 0, job.paddedHeight);
   return out;
 }

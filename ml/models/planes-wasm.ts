@@ -12,6 +12,7 @@ import { loadKernel } from './wasm-load.js';
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   resizePlanes(rgb: number, width: number, height: number, emb: number, cols: number, fracs: number, toWidth: number, rowYi: number, rowY: number, rows: number, ring: number, out: number, stride: number, plane: number, o0: number, o1: number, o2: number): void;
+  bytesPlanes(rgb: number, width: number, height: number, out: number, stride: number, plane: number, o0: number, o1: number, o2: number): void;
 }
 
 let exports: Exports | undefined;
@@ -101,11 +102,34 @@ function place(wasm: Exports, scratch: number, values: number, lend: boolean): {
   return { region, scratchAt, output: region.offset };
 }
 
+/** The table at 0, plane c's entries (from source channel order[c]) at c * 1024 bytes: the kernels add plane offsets to indices. */
+function writeTable(buffer: ArrayBuffer, table: Float32Array, order: PlaneJob['order']): void {
+  const f32 = new Float32Array(buffer, 0, 3 * 256);
+  for (let c = 0; c < 3; c++) f32.set(table.subarray(order[c]! * 256, order[c]! * 256 + 256), c * 256);
+}
+
+/** A job whose image is already sized (no resize): through the table only. */
+function tableOnly(wasm: Exports, job: PlaneJob, lend: boolean): { view: Float32Array; region?: Region } | undefined {
+  const { rgb, width, height, table, order, paddedWidth: pw, paddedHeight: ph } = job;
+  const values = 3 * pw * ph;
+  const placed = place(wasm, rgb.length, values, lend);
+  if (!placed) return undefined;
+  const { region, scratchAt: at, output } = placed;
+  const buffer = wasm.memory.buffer;
+  writeTable(buffer, table, order);
+  new Uint8Array(buffer).set(rgb, at);
+  wasm.bytesPlanes(at, width, height, output, pw, pw * ph, order[0], order[1], order[2]);
+  const view = new Float32Array(buffer, output, values);
+  clearPadding(job, view, 0, ph);
+  return { view, region };
+}
+
 /** The job through the kernel: a view of its output in the module's memory (a region's when `lend`). */
 function resize(job: PlaneJob, lend: boolean): { view: Float32Array; region?: Region } | undefined {
   const wasm = load();
   if (!wasm) return undefined;
   const { rgb, width, height, toWidth, toHeight, table, order, paddedWidth: pw, paddedHeight: ph } = job;
+  if (!job.resize) return tableOnly(wasm, job, lend);
   const { cols: inputCols, fracs: inputFracs, rowYi: yis, rowY: ys } = resizeSampling(width, height, toWidth, toHeight);
   const w4 = (toWidth + 3) & ~3;
   // Scratch offsets from its start.
@@ -121,9 +145,7 @@ function resize(job: PlaneJob, lend: boolean): { view: Float32Array; region?: Re
   const { region, scratchAt: at, output } = placed;
   const buffer = wasm.memory.buffer;
   const i32 = new Int32Array(buffer);
-  const f32 = new Float32Array(buffer);
-  // The table sits at 0: the kernel adds its plane offsets to table indices.
-  for (let c = 0; c < 3; c++) f32.set(table.subarray(order[c]! * 256, order[c]! * 256 + 256), c * 256);
+  writeTable(buffer, table, order);
   new Uint8Array(buffer).set(rgb, at);
   i32.set(inputCols, (at + cols) >> 2);
   i32.set(inputFracs, (at + fracs) >> 2);

@@ -11,9 +11,12 @@
  * transformers.js unchanged.
  */
 import sharp from 'sharp';
+import { sharpThreads } from '../../media/image/sharp-threads.js';
 import { GroundingDinoImageProcessor, ImageProcessor, RawImage as HfImage, SamImageProcessor, Tensor as HfTensor } from '@huggingface/transformers';
 import { fillPlanes } from './plane-fill.js';
 import type { ChannelOrder } from './planes.js';
+
+sharpThreads(); // both cores for each resize (see sharp-threads.ts)
 
 /** What `ImageProcessor.preprocess` returns for one image. */
 export interface PreprocessedImage {

@@ -30,11 +30,15 @@ import {
   loadModel,
   promptInputs,
   releaseModels,
+  ortResizeKernel,
   releasePixels,
   resizeKernel,
+  resizePlanes,
+  useWasmOrtResize,
   useWasmResize,
   wasmResizeInto,
 } from '../../ml/models/index.js';
+import { resizeJob } from '../../ml/models/ort-resize-wasm.js';
 import { writeTinyGroundingDino, writeTinySam, writeTinySmolVlm } from '../../ml/models/tiny/index.js';
 
 const IMAGENET = { image_mean: [0.485, 0.456, 0.406], image_std: [0.229, 0.224, 0.225] };
@@ -257,7 +261,13 @@ describe('whole processor calls with the fast path, against fresh transformers.j
     expectSameInputs(await processor(text, pair()), await reference(text, pair()));
   });
 
-  test.each([true, false])("Idefics3 at SmolVLM's real sizes (1024 px, 512 px tiles), splitting %s: the tiles written directly are transformers.js' own", async (split) => {
+  test.each([
+    [true, 'wasm'],
+    [false, 'wasm'],
+    [true, 'js'],
+  ])("Idefics3 at SmolVLM's real sizes (1024 px, 512 px tiles), splitting %s, %s Resize: the tiles written directly are transformers.js' own", async (split, kernel) => {
+    useWasmOrtResize(kernel === 'wasm');
+    expect(ortResizeKernel().kernel).toBe(kernel === 'wasm' ? 'wasm-simd' : 'js');
     const [, Processor, config] = CONFIGS.find(([name]) => name.startsWith('Idefics3'))!;
     const fast = new Processor({ ...config, do_image_splitting: split }) as any;
     installFastPreprocess(fast);
@@ -269,5 +279,52 @@ describe('whole processor calls with the fast path, against fresh transformers.j
     const actual = await fast(pair(), { return_row_col_info: true });
     expect(actual.pixel_values.dims).toEqual(split ? [1, 5 + 3, 3, 512, 512] : [1, 2, 3, 512, 512]); // 2x2 tiles + global (1024x1024), 2x1 + global (1024x512)
     expectSameInputs(actual, await reference(pair(), { return_row_col_info: true }));
+    useWasmOrtResize(true);
+  });
+});
+
+describe("ONNX Runtime's bilinear Resize in WebAssembly", () => {
+  /** Values with the awkward cases in them: NaN, infinities, -0, denormals, large and tiny magnitudes. */
+  function planes(n: number, seed: number): Float32Array {
+    const special = [Number.NaN, Infinity, -Infinity, -0, 1e-40, -3e38, 3e38, 1e-7];
+    let x = seed;
+    return Float32Array.from({ length: n }, (_, i) => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return i % 97 === 0 ? special[(i / 97) % special.length]! : (x / 2 ** 31) * 20 - 10;
+    });
+  }
+
+  test.each([
+    [3, 796, 1024, 1024, 1024], // SmolVLM: to a multiple of the tile size (columns unchanged)
+    [3, 1024, 1024, 512, 512], // the global view
+    [1, 37, 29, 101, 67], // odd sizes: gathers and a partial last group
+    [2, 50, 41, 17, 13], // downscale
+    [3, 7, 5, 7, 5], // the same size
+  ])('%i planes %ix%i -> %ix%i: the bits of the JavaScript emulation', (channels, h, w, th, tw) => {
+    const src = planes(channels * h * w, h * 31 + w);
+    const expected = resizePlanes(src, channels, h, w, th, tw);
+    const job = resizeJob(4 * channels * (h * w + th * tw))!;
+    expect(job).toBeDefined();
+    const from = job.put(src, channels, h, w);
+    const to = job.planes(channels, th, tw);
+    job.resize(from, to);
+    const actual = new Float32Array(channels * th * tw);
+    job.read(to, actual, 0);
+    const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+    const [a, e] = [bits(actual), bits(expected)];
+    let first = -1;
+    for (let i = 0; i < a.length && first < 0; i++) if (a[i] !== e[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) first = i;
+    expect(first).toBe(-1);
+  });
+
+  test('a rectangle copied between layouts', () => {
+    const src = Float32Array.from({ length: 2 * 6 * 5 }, (_, i) => i);
+    const job = resizeJob(4 * (60 + 2 * 2 * 3))!;
+    const from = job.put(src, 2, 6, 5);
+    const to = job.planes(2, 2, 3);
+    job.copy(from, 3, 1, to); // rows 3-4, columns 1-3 of both planes
+    const out = new Float32Array(12);
+    job.read(to, out, 0);
+    expect(Array.from(out)).toEqual([16, 17, 18, 21, 22, 23, 46, 47, 48, 51, 52, 53]);
   });
 });

@@ -133,3 +133,23 @@ function storeTail(dst: usize, v: v128, n: i32): void {
   if (n > 1) store<f32>(dst, f32x4.extract_lane(v, 1), 4);
   if (n > 2) store<f32>(dst, f32x4.extract_lane(v, 2), 8);
 }
+
+/**
+ * An already sized RGB image (HWC bytes at `rgb`, `width` x `height`) through the table into 3 planes at
+ * `out` (rows `stride` values apart, planes `plane` values apart): `bytesToPlanes` of ../planes.ts, plane c
+ * from source channel o_c.
+ */
+export function bytesPlanes(rgb: usize, width: i32, height: i32, out: usize, stride: i32, plane: i32, o0: i32, o1: i32, o2: i32): void {
+  const plane4 = (<usize>plane) << 2;
+  for (let y = 0; y < height; y++) {
+    let s = rgb + <usize>(y * width * 3);
+    let d = out + ((<usize>(y * stride)) << 2);
+    for (let x = 0; x < width; x++) {
+      store<f32>(d, load<f32>((<usize>load<u8>(s + <usize>o0)) << 2));
+      store<f32>(d + plane4, load<f32>(1024 + ((<usize>load<u8>(s + <usize>o1)) << 2)));
+      store<f32>(d + (plane4 << 1), load<f32>(2048 + ((<usize>load<u8>(s + <usize>o2)) << 2)));
+      s += 3;
+      d += 4;
+    }
+  }
+}
