@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     await releaseModels();
   }
   if (!args.has('--bench-size-only')) await compareNodes('tiny', frames, { vision: 40, stream: 10, caption: 5 }, only);
-  if (!args.has('--tiny-only')) await compareNodes('bench-size', frames, { vision: 15, stream: 7, caption: 5 }, only);
+  if (!args.has('--tiny-only')) await compareNodes('bench-size', frames, { vision: 15, stream: 7, caption: 7 }, only);
 }
 
 main()

@@ -130,6 +130,8 @@ export async function greedyGenerate(
     past[meta.name] = ort(meta.type ?? 'float32', meta.type === 'float16' ? new Uint16Array(0) : new Float32Array(0), shape);
   }
   const uses = new Set(decoder.inputNames);
+  // Each cache input and the output that feeds it on the next step.
+  const carried = decoder.inputNames.filter((n) => n.startsWith('past_key_values.')).map((n) => [n, n.replace('past_key_values', 'present')] as const);
   const ones = new BigInt64Array(config.maxLength).fill(1n);
   const generated: number[] = [];
   let embeds: unknown = embedded;
@@ -154,7 +156,7 @@ export async function greedyGenerate(
     generated.push(token);
     if (config.eos.includes(token) || length + generated.length >= config.maxLength || options.stopped?.()) return generated;
     past = {};
-    for (const name of decoder.inputNames) if (name.startsWith('past_key_values.')) past[name] = out[name.replace('past_key_values', 'present')];
+    for (const [input, output] of carried) past[input] = out[output];
     embeds = (await sessions.embed_tokens.run({ input_ids: ort('int64', [BigInt(token)], [1, 1]) })).inputs_embeds;
   }
 }
