@@ -4,8 +4,8 @@
  * Resize, cuts the tiles out with one ONNX Slice each, resizes a global view with another Resize, then
  * concatenates twice: each step a fresh 3-30 MB buffer (page faults and garbage collections), about
  * 100-200 ms for two frames on a 2-core machine. Here the same Resize arithmetic (ort-resize-wasm.ts,
- * else ort-resize.ts) writes the tiles straight into one reused buffer. A batch of several prompts (which transformers.js pads) and
- * images whose tiles differ in size go through transformers.js unchanged.
+ * else ort-resize.ts) writes the tiles straight into one reused buffer. A batch of several prompts (which
+ * transformers.js pads) and images whose tiles differ in size go through transformers.js unchanged.
  */
 import { Idefics3ImageProcessor, Tensor as HfTensor } from '@huggingface/transformers';
 import { releasePixels, takePixels } from './plane-pool.js';
