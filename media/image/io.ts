@@ -5,10 +5,7 @@
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import sharp from 'sharp';
-import { sharpThreads } from './sharp-threads.js';
 import { fromSharp, toChannels, toSharp, type RawImage } from './raw.js';
-
-sharpThreads(); // both cores for each resize (see sharp-threads.ts)
 
 /**
  * The formats images are written in.

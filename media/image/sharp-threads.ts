@@ -2,7 +2,8 @@
  * sharp's thread count. Its default on glibc Linux is one thread per image (to limit memory
  * fragmentation); on this kind of 2-core machine that left a core idle under every resize: a 288x224 ->
  * 1024x796 lanczos3 resize (SmolVLM's pre-processing) took 29 ms on one thread, 16 ms on two, with the
- * same bytes. The modules that call sharp raise it to the cores (at most 4) when they load.
+ * same bytes. raw.ts (which every module of media/ that calls sharp imports) and ml/models/preprocess.ts
+ * raise it to the cores (at most 4) when they load.
  */
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';

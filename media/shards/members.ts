@@ -3,12 +3,9 @@
  * `{key}.{i}.mask0.png` (M_i0, aligned with frame i) and `{key}.{i}.mask1.png` (M_i1, aligned with frame i + 1).
  */
 import sharp from 'sharp';
-import { sharpThreads } from '../image/sharp-threads.js';
 import { encodeImage, decodeImage } from '../image/io.js';
 import { fromSharp, toChannels, type RawImage } from '../image/raw.js';
 import { assertSession, type MaskPair, type Session, type SessionRecord } from '../session/index.js';
-
-sharpThreads(); // both cores for each resize (see sharp-threads.ts)
 
 /** A named member of a shard. */
 export interface Member {

@@ -8,6 +8,7 @@
  * transformers.js pads) and images whose tiles differ in size go through transformers.js unchanged.
  */
 import { Idefics3ImageProcessor, Tensor as HfTensor } from '@huggingface/transformers';
+import { onesMask } from './ones-mask.js';
 import { releasePixels, takePixels } from './plane-pool.js';
 import { resizePlanes } from './ort-resize.js';
 import { resizeJob } from './ort-resize-wasm.js';
@@ -91,18 +92,6 @@ function framesInWasm(pixels: Float32Array, ih: number, iw: number, p: TilePlan,
   return n;
 }
 
-/** The all-ones pixel_attention_mask for the last few sizes: a read-only model input. */
-const onesMasks = new Map<string, HfTensor>();
-function onesMask(frames: number, h: number, w: number): HfTensor {
-  const key = `${frames}x${h}x${w}`;
-  let mask = onesMasks.get(key);
-  if (!mask) {
-    if (onesMasks.size >= 4) onesMasks.delete(onesMasks.keys().next().value!);
-    onesMasks.set(key, (mask = new HfTensor('bool', new Uint8Array(frames * h * w).fill(1), [1, frames, h, w])));
-  }
-  return mask;
-}
-
 /**
  * What `imageProcessor(images, options)` returns for an Idefics3 image processor (pixel_values
  * [1, frames, 3, h, w], pixel_attention_mask, sizes, and rows / cols with `return_row_col_info`), or
@@ -150,7 +139,7 @@ export async function idefics3Inputs(ip: Processor, images: unknown, options: { 
   }
   return {
     pixel_values: new HfTensor('float32', out, [1, frames, 3, h, w]),
-    pixel_attention_mask: onesMask(frames, h, w),
+    pixel_attention_mask: onesMask('bool', [1, frames, h, w]),
     original_sizes: list.map((x) => x.original_size),
     reshaped_input_sizes: list.map((x) => x.reshaped_input_size),
     ...(options.return_row_col_info ? { rows: [plans.map((p) => p.rows)], cols: [plans.map((p) => p.cols)] } : {}),

@@ -5,32 +5,20 @@
  * module (wasm-load.ts), or without WebAssembly SIMD, `wasmDecideMasks` returns nothing, `maskKernel()`
  * says why, and the JavaScript pass runs.
  */
-import { loadKernel } from './wasm-load.js';
+import { align16, kernelSwitch, WASM_PAGE, type KernelMemory } from './wasm-load.js';
 
-interface Exports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+interface Exports extends KernelMemory {
   decideMask(src: number, n: number, lw: number, rowAt: number, rowW: number, oh: number, ow: number, colAt: number, colW: number, w4: number, line: number, threshold: number, relative: number, absolute: number, out: number, union: number, unsure: number, unsureCount: number): number;
 }
 
-let exports: Exports | undefined;
-let state: 'unloaded' | 'loaded' | 'missing' | 'disabled' = 'unloaded';
-let problem = '';
-
-function load(): Exports | undefined {
-  if (state === 'disabled' || state === 'missing') return undefined;
-  if (state === 'loaded') return exports;
-  const loaded = loadKernel<Exports>('mask-decide.wasm');
-  if ('problem' in loaded) (problem = loaded.problem), (state = 'missing');
-  else (exports = loaded.exports), (state = 'loaded');
-  return exports;
-}
+const kernelModule = kernelSwitch<Exports>('mask-decide.wasm');
 
 /**
  * Which mask kernel post-processing uses: 'wasm-simd', or 'js' with the reason the module is not used.
  * @example maskKernel() // { kernel: 'wasm-simd' }
  */
 export function maskKernel(): { kernel: 'wasm-simd' | 'js'; reason?: string } {
-  return load() ? { kernel: 'wasm-simd' } : { kernel: 'js', reason: state === 'disabled' ? 'disabled' : problem };
+  return kernelModule.describe();
 }
 
 /**
@@ -38,8 +26,7 @@ export function maskKernel(): { kernel: 'wasm-simd' | 'js'; reason?: string } {
  * @example useWasmMasks(false); // the JavaScript pass from now on
  */
 export function useWasmMasks(on: boolean): void {
-  if (!on) state = 'disabled';
-  else if (state === 'disabled') state = exports ? 'loaded' : 'unloaded';
+  kernelModule.use(on);
 }
 
 /** Four taps per frame row and per frame column: low-resolution row / column indices and their weights. */
@@ -57,22 +44,20 @@ export interface KernelMask {
   unsure: Int32Array;
 }
 
-const align = (bytes: number) => (bytes + 15) & ~15;
-const PAGE = 65536;
 
 /** The kernel's layout for one geometry: byte offsets in its memory. */
 function layout(low: readonly [number, number], oh: number, ow: number) {
   const [lh, lw] = low;
   const w4 = (ow + 3) & ~3;
   const src = 0;
-  const rowAt = align(4 * lh * lw + 16); // rows are read in fours: up to 3 values past the last one
+  const rowAt = align16(4 * lh * lw + 16); // rows are read in fours: up to 3 values past the last one
   const rowW = rowAt + 16 * oh;
   const colAt = rowW + 16 * oh;
   const colW = colAt + 16 * w4;
   const line = colW + 16 * w4;
-  const out = line + align(4 * ((lw + 3) & ~3));
-  const union = out + align(oh * ow);
-  const unsure = union + align(oh * ow);
+  const out = line + align16(4 * ((lw + 3) & ~3));
+  const union = out + align16(oh * ow);
+  const unsure = union + align16(oh * ow);
   const unsureCount = unsure + 4 * oh * ow;
   return { w4, src, rowAt, rowW, colAt, colW, line, out, union, unsure, unsureCount, end: unsureCount + 16 };
 }
@@ -87,12 +72,12 @@ let written: { taps: MaskTaps; key: string } | undefined;
  * @example const decided = wasmDecideMasks(maps, [256, 256], 224, 288, taps, 0, { relative: 1e-4, absolute: 0 }, union);
  */
 export function wasmDecideMasks(maps: readonly Float32Array[], low: readonly [number, number], oh: number, ow: number, taps: MaskTaps, threshold: number, margin: { relative: number; absolute: number }, union: Uint8Array): KernelMask[] | undefined {
-  const wasm = load();
+  const wasm = kernelModule.load();
   if (!wasm) return undefined;
   const [, lw] = low;
   const at = layout(low, oh, ow);
   const size = wasm.memory.buffer.byteLength;
-  if (at.end > size) (wasm.memory.grow(Math.ceil((at.end - size) / PAGE)), (written = undefined));
+  if (at.end > size) (wasm.memory.grow(Math.ceil((at.end - size) / WASM_PAGE)), (written = undefined));
   const buffer = wasm.memory.buffer;
   const key = `${low[0]}x${lw} ${oh}x${ow}`;
   if (written?.taps !== taps || written.key !== key) {

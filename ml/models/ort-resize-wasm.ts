@@ -7,33 +7,21 @@
  * and the JavaScript path runs.
  */
 import { resizeAxis, type Axis } from './ort-resize.js';
-import { loadKernel } from './wasm-load.js';
+import { align16, kernelSwitch, WASM_PAGE, type KernelMemory } from './wasm-load.js';
 
-interface Exports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+interface Exports extends KernelMemory {
   resizeRect(src: number, srcPlane: number, channels: number, rowA: number, rowB: number, rowD1: number, rowD2: number, rows: number, colA: number, colB: number, colD1: number, colD2: number, colRun: number, cols: number, out: number, outPlane: number, outRow: number): void;
   copyRect(src: number, srcPlane: number, srcRow: number, dst: number, dstPlane: number, dstRow: number, channels: number, rows: number, rowBytes: number): void;
 }
 
-let exports: Exports | undefined;
-let state: 'unloaded' | 'loaded' | 'missing' | 'disabled' = 'unloaded';
-let problem = '';
-
-function load(): Exports | undefined {
-  if (state === 'disabled' || state === 'missing') return undefined;
-  if (state === 'loaded') return exports;
-  const loaded = loadKernel<Exports>('ort-resize.wasm');
-  if ('problem' in loaded) (problem = loaded.problem), (state = 'missing');
-  else (exports = loaded.exports), (state = 'loaded');
-  return exports;
-}
+const kernelModule = kernelSwitch<Exports>('ort-resize.wasm');
 
 /**
  * Which Resize kernel Idefics3's tiling uses: 'wasm-simd', or 'js' with the reason the module is not used.
  * @example ortResizeKernel() // { kernel: 'wasm-simd' }
  */
 export function ortResizeKernel(): { kernel: 'wasm-simd' | 'js'; reason?: string } {
-  return load() ? { kernel: 'wasm-simd' } : { kernel: 'js', reason: state === 'disabled' ? 'disabled' : problem };
+  return kernelModule.describe();
 }
 
 /**
@@ -41,12 +29,9 @@ export function ortResizeKernel(): { kernel: 'wasm-simd' | 'js'; reason?: string
  * @example useWasmOrtResize(false); // the JavaScript path from now on
  */
 export function useWasmOrtResize(on: boolean): void {
-  if (!on) state = 'disabled';
-  else if (state === 'disabled') state = exports ? 'loaded' : 'unloaded';
+  kernelModule.use(on);
 }
 
-const align = (bytes: number) => (bytes + 15) & ~15;
-const PAGE = 65536;
 
 /** Planes in the module's memory: `at` (byte offset), `channels` planes of `height` x `width` f32. */
 export interface WasmPlanes {
@@ -76,16 +61,16 @@ export interface ResizeJob {
  * @example const job = resizeJob(4 * (a + b)); const src = job.put(pixels, 3, 796, 1024); ...
  */
 export function resizeJob(bytes: number): ResizeJob | undefined {
-  const wasm = load();
+  const wasm = kernelModule.load();
   if (!wasm) return undefined;
   const tables = 1 << 20;
-  const need = align(bytes) + 64 * 16 + tables * 4;
+  const need = align16(bytes) + 64 * 16 + tables * 4;
   const size = wasm.memory.buffer.byteLength;
-  if (need > size) wasm.memory.grow(Math.ceil((need - size) / PAGE));
+  if (need > size) wasm.memory.grow(Math.ceil((need - size) / WASM_PAGE));
   let top = 0;
   const take = (n: number) => {
     const at = top;
-    top = align(top + n);
+    top = align16(top + n);
     if (top > need) throw new Error(`internal: resize job needs more than its ${need} bytes`);
     return at;
   };

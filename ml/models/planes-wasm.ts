@@ -7,33 +7,21 @@
  * SIMD, both return nothing, `resizeKernel()` says why, and the JavaScript kernel runs.
  */
 import { clearPadding, resizeSampling, type PlaneJob } from './planes.js';
-import { loadKernel } from './wasm-load.js';
+import { align16, kernelSwitch, WASM_PAGE, type KernelMemory } from './wasm-load.js';
 
-interface Exports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+interface Exports extends KernelMemory {
   resizePlanes(rgb: number, width: number, height: number, emb: number, cols: number, fracs: number, toWidth: number, rowYi: number, rowY: number, rows: number, ring: number, out: number, stride: number, plane: number, o0: number, o1: number, o2: number): void;
   bytesPlanes(rgb: number, width: number, height: number, out: number, stride: number, plane: number, o0: number, o1: number, o2: number): void;
 }
 
-let exports: Exports | undefined;
-let state: 'unloaded' | 'loaded' | 'missing' | 'disabled' = 'unloaded';
-let problem = '';
-
-function load(): Exports | undefined {
-  if (state === 'disabled' || state === 'missing') return undefined;
-  if (state === 'loaded') return exports;
-  const loaded = loadKernel<Exports>('resize-planes.wasm');
-  if ('problem' in loaded) (problem = loaded.problem), (state = 'missing');
-  else (exports = loaded.exports), (state = 'loaded');
-  return exports;
-}
+const kernelModule = kernelSwitch<Exports>('resize-planes.wasm');
 
 /**
  * Which resize kernel pre-processing uses: 'wasm-simd', or 'js' with the reason the module is not used.
  * @example resizeKernel() // { kernel: 'wasm-simd' }
  */
 export function resizeKernel(): { kernel: 'wasm-simd' | 'js'; reason?: string } {
-  return load() ? { kernel: 'wasm-simd' } : { kernel: 'js', reason: state === 'disabled' ? 'disabled' : problem };
+  return kernelModule.describe();
 }
 
 /**
@@ -41,13 +29,9 @@ export function resizeKernel(): { kernel: 'wasm-simd' | 'js'; reason?: string } 
  * @example useWasmResize(false); // the JavaScript kernel from now on
  */
 export function useWasmResize(on: boolean): void {
-  if (!on) state = 'disabled';
-  else if (state === 'disabled') state = exports ? 'loaded' : 'unloaded';
+  kernelModule.use(on);
 }
 
-/** Rounds a byte count up to 16 (v128 alignment). */
-const align = (bytes: number) => (bytes + 15) & ~15;
-const PAGE = 65536;
 /** Above this many bytes of planes regions, and none in use, the regions start over. */
 const MAX_REGION_BYTES = 256 * 1024 * 1024;
 
@@ -89,14 +73,14 @@ function place(wasm: Exports, scratch: number, values: number, lend: boolean): {
   const inUse = regions.some((r) => r.busy);
   if (!inUse && top > MAX_REGION_BYTES) (regions = []), (top = TABLE_BYTES);
   const free = lend ? regions.find((r) => !r.busy && r.values === values) : undefined;
-  const scratchAt = free || !lend ? top : align(top + 4 * values);
-  const end = scratchAt + align(scratch) + (lend ? 0 : 4 * values);
+  const scratchAt = free || !lend ? top : align16(top + 4 * values);
+  const end = scratchAt + align16(scratch) + (lend ? 0 : 4 * values);
   const size = wasm.memory.buffer.byteLength;
   if (end > size) {
     if (inUse) return undefined;
-    wasm.memory.grow(Math.ceil((end + Math.max(32 << 20, 12 * values) - size) / PAGE));
+    wasm.memory.grow(Math.ceil((end + Math.max(32 << 20, 12 * values) - size) / WASM_PAGE));
   }
-  if (!lend) return { scratchAt, output: scratchAt + align(scratch) };
+  if (!lend) return { scratchAt, output: scratchAt + align16(scratch) };
   const region = free ?? { offset: top, values, busy: false, lease: 0 };
   if (!free) regions.push(region), (top = scratchAt);
   return { region, scratchAt, output: region.offset };
@@ -126,19 +110,19 @@ function tableOnly(wasm: Exports, job: PlaneJob, lend: boolean): { view: Float32
 
 /** The job through the kernel: a view of its output in the module's memory (a region's when `lend`). */
 function resize(job: PlaneJob, lend: boolean): { view: Float32Array; region?: Region } | undefined {
-  const wasm = load();
+  const wasm = kernelModule.load();
   if (!wasm) return undefined;
   const { rgb, width, height, toWidth, toHeight, table, order, paddedWidth: pw, paddedHeight: ph } = job;
   if (!job.resize) return tableOnly(wasm, job, lend);
   const { cols: inputCols, fracs: inputFracs, rowYi: yis, rowY: ys } = resizeSampling(width, height, toWidth, toHeight);
   const w4 = (toWidth + 3) & ~3;
   // Scratch offsets from its start.
-  const emb = align(rgb.length);
-  const cols = align(emb + 3 * (width + 3) * (height + 3));
+  const emb = align16(rgb.length);
+  const cols = align16(emb + 3 * (width + 3) * (height + 3));
   const fracs = cols + 4 * w4;
   const rowYi = fracs + 4 * w4;
   const rowY = rowYi + 4 * toHeight;
-  const ring = align(rowY + 4 * toHeight);
+  const ring = align16(rowY + 4 * toHeight);
   const values = 3 * pw * ph;
   const placed = place(wasm, ring + 2 * 3 * 4 * w4, values, lend);
   if (!placed) return undefined;

@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import { sharpThreads } from '../../media/image/sharp-threads.js';
 import { GroundingDinoImageProcessor, ImageProcessor, RawImage as HfImage, SamImageProcessor, Tensor as HfTensor } from '@huggingface/transformers';
 import { fillPlanes } from './plane-fill.js';
+import { onesMask } from './ones-mask.js';
 import type { ChannelOrder } from './planes.js';
 
 sharpThreads(); // both cores for each resize (see sharp-threads.ts)
@@ -194,18 +195,6 @@ export function installFastPreprocess(processor: Processor | undefined): void {
 /** Image processors whose `_call(image)` is `preprocess` + stacking (+ GroundingDINO's all-ones pixel_mask). */
 const PLAIN_CALLS = new Set<unknown>([ImageProcessor.prototype, SamImageProcessor.prototype, GroundingDinoImageProcessor.prototype].map((p) => (p as unknown as Record<string, unknown>)._call));
 
-/** GroundingDINO's pixel_mask (all ones, int64 [1, H, W]) for the last few sizes: read-only model inputs. */
-const onesMasks = new Map<string, HfTensor>();
-function onesMask(height: number, width: number): HfTensor {
-  const key = `${height}x${width}`;
-  let mask = onesMasks.get(key);
-  if (!mask) {
-    if (onesMasks.size >= 4) onesMasks.delete(onesMasks.keys().next().value!);
-    onesMasks.set(key, (mask = new HfTensor('int64', new BigInt64Array(height * width).fill(1n), [1, height, width])));
-  }
-  return mask;
-}
-
 /**
  * What `imageProcessor(image)` returns for one image (`pixel_values` [1, 3, H, W], `original_sizes`,
  * `reshaped_input_sizes`, and GroundingDINO's `pixel_mask`), through the fast path where it applies:
@@ -218,7 +207,7 @@ export async function imageInputs(imageProcessor: Processor, image: HfImage, opt
   const inputs: Record<string, any> = { pixel_values: fast.pixel_values, original_sizes: [fast.original_size], reshaped_input_sizes: [fast.reshaped_input_size] };
   if (imageProcessor._call === (GroundingDinoImageProcessor.prototype as unknown as Record<string, unknown>)._call) {
     const [, , h, w] = fast.pixel_values.dims as number[];
-    inputs.pixel_mask = onesMask(h!, w!);
+    inputs.pixel_mask = onesMask('int64', [1, h!, w!]);
   }
   return inputs;
 }

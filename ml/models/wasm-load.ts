@@ -29,3 +29,50 @@ export function loadKernel<T>(fileName: string): { exports: T } | { problem: str
     return { problem: (error as Error).message };
   }
 }
+
+/** The memory every kernel module exports. */
+export interface KernelMemory {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+}
+
+/** One WebAssembly page, the unit `memory.grow` counts in. */
+export const WASM_PAGE = 65536;
+
+/** Rounds a byte count up to 16 (v128 alignment). */
+export const align16 = (bytes: number) => (bytes + 15) & ~15;
+
+/** A kernel module loaded on first use, which tests can turn off to compare it with the JavaScript path. */
+export interface KernelSwitch<T> {
+  /** The module's exports, or undefined when it is missing, unusable or turned off. */
+  load(): T | undefined;
+  /** 'wasm-simd', or 'js' with the reason the module is not used. */
+  describe(): { kernel: 'wasm-simd' | 'js'; reason?: string };
+  /** Turns the module off (false) or back on (true). */
+  use(on: boolean): void;
+}
+
+/**
+ * `loadKernel` once, on first use, behind an on/off switch.
+ * @example const masks = kernelSwitch<MaskExports>('mask-decide.wasm'); const wasm = masks.load(); masks.describe() // { kernel: 'wasm-simd' }
+ */
+export function kernelSwitch<T>(fileName: string): KernelSwitch<T> {
+  let exports: T | undefined;
+  let state: 'unloaded' | 'loaded' | 'missing' | 'disabled' = 'unloaded';
+  let problem = '';
+  const load = () => {
+    if (state === 'disabled' || state === 'missing') return undefined;
+    if (state === 'loaded') return exports;
+    const loaded = loadKernel<T>(fileName);
+    if ('problem' in loaded) (problem = loaded.problem), (state = 'missing');
+    else (exports = loaded.exports), (state = 'loaded');
+    return exports;
+  };
+  return {
+    load,
+    describe: () => (load() ? { kernel: 'wasm-simd' } : { kernel: 'js', reason: state === 'disabled' ? 'disabled' : problem }),
+    use(on) {
+      if (!on) state = 'disabled';
+      else if (state === 'disabled') state = exports ? 'loaded' : 'unloaded';
+    },
+  };
+}
